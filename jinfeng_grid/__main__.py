@@ -1,0 +1,9 @@
+"""Allow ``python -m jinfeng_grid``."""
+
+from __future__ import annotations
+
+import sys
+
+from jinfeng_grid.cli import main
+
+sys.exit(main())
