@@ -82,7 +82,9 @@ def _configure_logging(*, verbose: bool, quiet: bool) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     package_logger = logging.getLogger("jinfeng_grid")
-    package_logger.handlers[:] = [h for h in package_logger.handlers if isinstance(h, logging.NullHandler)]
+    package_logger.handlers[:] = [
+        h for h in package_logger.handlers if isinstance(h, logging.NullHandler)
+    ]
     package_logger.addHandler(handler)
     package_logger.setLevel(level)
 

@@ -29,7 +29,10 @@ def sample_path() -> Path:
     InputDataError
         If neither place holds the sample.
     """
-    candidates = [Path.cwd() / _SAMPLE_RELATIVE, Path(__file__).resolve().parents[1] / _SAMPLE_RELATIVE]
+    candidates = [
+        Path.cwd() / _SAMPLE_RELATIVE,
+        Path(__file__).resolve().parents[1] / _SAMPLE_RELATIVE,
+    ]
     for candidate in candidates:
         if candidate.is_file():
             return candidate
