@@ -15,9 +15,15 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from jinfeng_grid import __version__
 from jinfeng_grid.errors import JinfengGridError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from jinfeng_grid.config import ColumnMap
 
 __all__ = ["build_parser", "main"]
 
@@ -55,7 +61,253 @@ def _run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-_SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [_add_demo]
+# --- input options shared by the commands that read a district (validate, graph, ...) ---
+
+
+def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``INPUT``, ``--layer``, ``--column``, ``--config``, ``--crs``, ``--encoding``."""
+    parser.add_argument("input", metavar="INPUT", help="a vector file (GeoPackage, Shapefile, ...)")
+    parser.add_argument(
+        "--layer",
+        default=None,
+        help="the compounds layer (default: the layer named 'compounds', or the only layer)",
+    )
+    parser.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="KEY=NAME",
+        help=(
+            "map a key to your column, repeatable: households=户数 for compounds, "
+            "buildings.households=户数 (or roads.KEY, facilities.KEY) for other layers; "
+            "wins over the scenario's [columns]"
+        ),
+    )
+    parser.add_argument(
+        "--config", default=None, metavar="SCENARIO.toml", help="scenario file with [columns]"
+    )
+    parser.add_argument(
+        "--crs", default=None, help="CRS of a file that has none, e.g. EPSG:4490 or EPSG:4544"
+    )
+    parser.add_argument(
+        "--encoding", default=None, help="attribute encoding (default: detected, e.g. GBK .dbf)"
+    )
+
+
+def _column_map(args: argparse.Namespace) -> ColumnMap:
+    """The scenario's ``[columns]`` (if ``--config``) overridden by ``--column`` flags."""
+    from jinfeng_grid.config import load_scenario, parse_column_flags
+
+    flags = parse_column_flags(args.column)
+    if args.config is None:
+        return flags
+    return load_scenario(args.config).columns.merged(flags)
+
+
+def _optional_layer(path: str, requested: str | None, default: str, *, off: bool) -> str | None:
+    """A named extra layer: the one asked for, else ``default`` if the file has it."""
+    from jinfeng_grid import io
+
+    if off:
+        return None
+    if requested is not None:
+        return requested
+    return default if default in io.list_layers(path) else None
+
+
+def _read_district(
+    args: argparse.Namespace, *, with_buildings: bool = True
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
+    from jinfeng_grid import io
+
+    columns = _column_map(args)
+    compounds = io.read_compounds(
+        args.input,
+        layer=args.layer,
+        columns=columns.compounds,
+        crs=args.crs,
+        encoding=args.encoding,
+    )
+    buildings = None
+    layer = _optional_layer(
+        args.input, args.buildings_layer, "buildings", off=args.no_buildings or not with_buildings
+    )
+    if layer is not None:
+        buildings = io.read_buildings(
+            args.input,
+            layer=layer,
+            columns=columns.buildings,
+            crs=args.crs,
+            encoding=args.encoding,
+        )
+    return compounds, buildings
+
+
+def _add_buildings_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument(
+        "--buildings-layer",
+        default=None,
+        help="buildings layer of INPUT (default: 'buildings' if INPUT has it)",
+    )
+    group.add_argument("--no-buildings", action="store_true", help="ignore any buildings layer")
+
+
+def _add_validate(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "validate",
+        help="check a district's compounds (and buildings) and report every problem",
+        description=(
+            "Read the compounds (and buildings) of INPUT and report every problem at once, "
+            "grouped, with rows, ids and how to fix them. Exit status 0 = clean, "
+            "1 = warnings only, 2 = errors."
+        ),
+        epilog="example: jinfeng-grid validate district.gpkg --column households=户数",
+    )
+    _add_input_arguments(parser)
+    _add_buildings_arguments(parser)
+    parser.add_argument(
+        "--gap-tolerance",
+        type=float,
+        default=None,
+        metavar="M",
+        help="a compound with no other within M metres is an island (default 30)",
+    )
+    parser.add_argument(
+        "--overlap-tolerance",
+        type=float,
+        default=None,
+        metavar="FRACTION",
+        help="report overlaps above this fraction of the smaller compound (default 0.01)",
+    )
+    parser.add_argument("--no-repair", action="store_true", help="do not repair invalid geometries")
+    parser.set_defaults(handler=_run_validate)
+
+
+def _run_validate(args: argparse.Namespace) -> int:
+    from jinfeng_grid import graph, validate
+
+    compounds, buildings = _read_district(args)
+    report = validate.validate_compounds(
+        compounds,
+        buildings=buildings,
+        gap_tolerance_m=(
+            graph.DEFAULT_GAP_TOLERANCE_M if args.gap_tolerance is None else args.gap_tolerance
+        ),
+        overlap_tolerance=(
+            validate.DEFAULT_OVERLAP_TOLERANCE
+            if args.overlap_tolerance is None
+            else args.overlap_tolerance
+        ),
+        repair=not args.no_repair,
+    )
+    sys.stdout.write(f"{report}\n")
+    return report.exit_code
+
+
+def _add_graph(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "graph",
+        help="build the compound adjacency graph (node-link JSON + PNG picture)",
+        description=(
+            "Build the adjacency graph of the compounds of INPUT: neighbours share a boundary "
+            "or face each other across a street up to the gap tolerance; edges crossing an "
+            "arterial road (roads layer) or a barrier layer are flagged. Writes networkx "
+            "node-link JSON and a PNG of the graph over the polygons; prints the components "
+            "and islands by name."
+        ),
+        epilog="example: jinfeng-grid graph district.gpkg --out out/graph.json --connect-islands",
+    )
+    _add_input_arguments(parser)
+    parser.add_argument(
+        "--out", required=True, metavar="GRAPH.json", help="node-link JSON to write"
+    )
+    parser.add_argument(
+        "--png", default=None, metavar="PATH", help="picture to write (default: OUT with .png)"
+    )
+    parser.add_argument("--no-png", action="store_true", help="do not draw the picture")
+    parser.add_argument(
+        "--gap-tolerance",
+        type=float,
+        default=None,
+        metavar="M",
+        help="widest street across which compounds are neighbours (default 30)",
+    )
+    parser.add_argument(
+        "--min-shared",
+        type=float,
+        default=None,
+        metavar="M",
+        help="shortest shared boundary of touching compounds (default 1)",
+    )
+    parser.add_argument(
+        "--connect-islands",
+        action="store_true",
+        help="link each island/component to its nearest compound (flagged island_link)",
+    )
+    parser.add_argument(
+        "--roads-layer",
+        default=None,
+        help="roads layer of INPUT whose arterial roads are barriers (default: 'roads' if present)",
+    )
+    parser.add_argument(
+        "--barrier-layer",
+        action="append",
+        default=[],
+        metavar="LAYER",
+        help="another barrier layer of INPUT (river, railway), repeatable",
+    )
+    parser.set_defaults(handler=_run_graph, buildings_layer=None, no_buildings=True)
+
+
+def _run_graph(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from jinfeng_grid import graph, io, validate
+
+    compounds, _ = _read_district(args, with_buildings=False)
+    gap = graph.DEFAULT_GAP_TOLERANCE_M if args.gap_tolerance is None else args.gap_tolerance
+    report = validate.validate_compounds(compounds, gap_tolerance_m=gap).raise_if_errors()
+    if report.warnings:
+        logger.warning(
+            "%d validation warnings (run jinfeng-grid validate for the list)", len(report.warnings)
+        )
+    columns = _column_map(args)
+    barriers = []
+    roads_layer = _optional_layer(args.input, args.roads_layer, "roads", off=False)
+    if roads_layer is not None:
+        roads = io.read_roads(
+            args.input,
+            layer=roads_layer,
+            columns=columns.roads,
+            crs=args.crs,
+            encoding=args.encoding,
+        )
+        barriers.append(graph.arterial_roads(roads))
+    for layer in args.barrier_layer:
+        barriers.append(io.read_lines(args.input, layer=layer, crs=args.crs))
+    adjacency = graph.build_adjacency(
+        report.repaired,
+        gap_tolerance_m=gap,
+        min_shared_m=graph.DEFAULT_MIN_SHARED_M if args.min_shared is None else args.min_shared,
+        barriers=barriers or None,
+        connect_islands=args.connect_islands,
+    )
+    io.write_graph_json(adjacency, args.out)
+    if not args.no_png:
+        from jinfeng_grid._geo_plot import plot_adjacency
+
+        png = Path(args.png) if args.png is not None else Path(args.out).with_suffix(".png")
+        io.write_figure(plot_adjacency(report.repaired, adjacency, barriers=barriers), png)
+    sys.stdout.write(f"{graph.graph_components(adjacency)}\n")
+    return 0
+
+
+_SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    _add_demo,
+    _add_validate,
+    _add_graph,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

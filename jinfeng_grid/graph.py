@@ -23,6 +23,7 @@ import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 
 from jinfeng_grid import _geo_adjacency as geo
@@ -221,11 +222,14 @@ def build_adjacency(
     barrier_geoms = _barrier_array(barriers, frame.crs)
     crossing = geo.crosses(pairs.corridor[keep], barrier_geoms)
 
+    input_crs = frame.attrs.get("input_crs")
     graph = nx.Graph(
         kind="compounds",
         gap_tolerance_m=float(gap_tolerance_m),
         min_shared_m=float(min_shared_m),
         min_facing_m=float(min_facing),
+        # x/y of the nodes are in the input CRS
+        crs=pyproj.CRS.from_user_input(input_crs or frame.crs).to_string(),
     )
     for node_id, attrs in zip(ids, _node_attributes(frame, LAYER_KEYS["compounds"]), strict=True):
         graph.add_node(node_id, **attrs)

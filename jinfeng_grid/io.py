@@ -88,6 +88,14 @@ def read_layer(
         message lists the layers it has).
     """
     path = Path(path)
+    frame, name = _read_raw(path, layer=layer, encoding=encoding)
+    logger.info("read %s: layer %s, %d rows", path.name, name, len(frame))
+    return frame
+
+
+def _read_raw(
+    path: Path, *, layer: str | None, encoding: str | None
+) -> tuple[gpd.GeoDataFrame, str]:
     if not path.exists():
         raise InputDataError(f"input file {path} does not exist: check the path")
     try:
@@ -107,8 +115,7 @@ def read_layer(
         raise InputDataError(
             f"cannot read layer {layer or layers[0]!r} of {path}: {error}"
         ) from error
-    logger.info("read %s: layer %s, %d rows", path.name, layer or layers[0], len(frame))
-    return frame
+    return frame, layer or layers[0]
 
 
 def list_layers(path: str | Path) -> list[str]:
@@ -265,7 +272,7 @@ def _read_mapped(
     elif columns.kind != kind:
         raise InputDataError(f"a {columns.kind} column mapping was given to read {kind}")
     chosen = _pick_layer(path, layer, kind)
-    raw = read_layer(path, layer=chosen, encoding=encoding)
+    raw, _ = _read_raw(path, layer=chosen, encoding=encoding)
     where = f"{kind} layer {chosen or path.stem!r} of {path.name}"
     resolved = _resolve_columns(raw, kind, columns, where)
     renames = {column: key for key, column in resolved.items() if column != key}
