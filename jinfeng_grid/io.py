@@ -272,8 +272,8 @@ def _read_mapped(
     elif columns.kind != kind:
         raise InputDataError(f"a {columns.kind} column mapping was given to read {kind}")
     chosen = _pick_layer(path, layer, kind)
-    raw, _ = _read_raw(path, layer=chosen, encoding=encoding)
-    where = f"{kind} layer {chosen or path.stem!r} of {path.name}"
+    raw, layer_name = _read_raw(path, layer=chosen, encoding=encoding)
+    where = f"{kind} layer {layer_name!r} of {path.name}"
     resolved = _resolve_columns(raw, kind, columns, where)
     renames = {column: key for key, column in resolved.items() if column != key}
     # a user column that already bears a canonical name we assign elsewhere is kept aside
@@ -291,7 +291,7 @@ def _read_mapped(
         {
             "kind": kind,
             "source": str(path),
-            "layer": chosen or path.stem,
+            "layer": layer_name,
             "columns": dict(resolved),
         }
     )
