@@ -28,7 +28,6 @@ from jinfeng_grid.errors import ConfigError, GeometryError, InputDataError
 
 def chinese_compounds() -> gpd.GeoDataFrame:
     """Two compounds with Chinese column names, as a city platform exports them."""
-    A, B = block(0, 0), block(1, 0)  # noqa: N806
     return frame(
         [
             {
