@@ -395,7 +395,12 @@ def build_superblocks(
 ) -> list[Polygon]:
     """Land between road corridors (each road cut at its full width)."""
     corridors = shapely.union_all(
-        shapely.buffer(roads.geometry.values, roads["width_m"].to_numpy() / 2.0, quad_segs=2)
+        shapely.buffer(
+            roads.geometry.values,
+            roads["width_m"].to_numpy() / 2.0,
+            cap_style="square",
+            join_style="mitre",
+        )
     )
     land = outline.difference(shapely.union_all([g for _, g in lakes]))
     pieces = shapely.get_parts(land.difference(corridors))
@@ -561,7 +566,28 @@ def build_compounds(
                 )
                 compounds = pd.concat([compounds, extra], ignore_index=True)
                 break
-    return compounds.reset_index(drop=True)
+    compounds = compounds.reset_index(drop=True)
+    compounds["geometry"] = node_shared_edges(compounds)
+    return compounds
+
+
+def node_shared_edges(compounds: gpd.GeoDataFrame) -> list[Polygon]:
+    """Insert each neighbour's corners into a compound's edges (no T-junctions).
+
+    A later cut adds a corner on an edge its neighbour does not have; after the
+    (non-linear) transformation to longitude/latitude the two edges would no longer
+    coincide exactly. With the corners in both, shared edges stay identical.
+    """
+    geoms = list(compounds.geometry)
+    blocks = compounds["block"].to_numpy()
+    out = []
+    for i, poly in enumerate(geoms):
+        mates = [geoms[j] for j in np.flatnonzero(blocks == blocks[i]) if j != i]
+        if mates:
+            corners = shapely.multipoints(shapely.get_coordinates(mates))
+            poly = shapely.snap(poly, corners, 0.01)
+        out.append(poly)
+    return out
 
 
 def assign_subdistricts(blocks: list[Polygon], use: list[str]) -> np.ndarray:
@@ -994,11 +1020,15 @@ def build_staff(communities: pd.DataFrame, facilities: gpd.GeoDataFrame) -> pd.D
 
 
 def to_output_crs(gdf: gpd.GeoDataFrame, origin: tuple[float, float]) -> gpd.GeoDataFrame:
-    """Shift from the local frame into EPSG:4544, transform to EPSG:4490, round."""
+    """Shift from the local frame into EPSG:4544, transform to EPSG:4490, round.
+
+    Rounding goes through ``set_precision`` so that every geometry stays valid;
+    vertices shared by neighbours round to the same values.
+    """
     out = gdf.copy()
     out["geometry"] = shapely.transform(out.geometry.values, lambda c: c + np.asarray(origin))
     out = out.set_crs(METRIC_CRS, allow_override=True).to_crs(OUTPUT_CRS)
-    out["geometry"] = shapely.transform(out.geometry.values, lambda c: np.round(c, COORD_DECIMALS))
+    out["geometry"] = shapely.set_precision(out.geometry.values, 10.0**-COORD_DECIMALS)
     return out
 
 
