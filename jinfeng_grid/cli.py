@@ -241,6 +241,13 @@ def _add_graph(sub: argparse._SubParsersAction) -> None:
         help="shortest shared boundary of touching compounds (default 1)",
     )
     parser.add_argument(
+        "--barrier-gap",
+        type=float,
+        default=None,
+        metavar="M",
+        help="widest gap across an arterial road or barrier; such edges are flagged (default 80)",
+    )
+    parser.add_argument(
         "--connect-islands",
         action="store_true",
         help="link each island/component to its nearest compound (flagged island_link)",
@@ -291,6 +298,7 @@ def _run_graph(args: argparse.Namespace) -> int:
         gap_tolerance_m=gap,
         min_shared_m=graph.DEFAULT_MIN_SHARED_M if args.min_shared is None else args.min_shared,
         barriers=barriers or None,
+        barrier_gap_m=graph.DEFAULT_BARRIER_GAP_M if args.barrier_gap is None else args.barrier_gap,
         connect_islands=args.connect_islands,
     )
     io.write_graph_json(adjacency, args.out)

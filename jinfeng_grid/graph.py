@@ -32,6 +32,7 @@ from jinfeng_grid.crs import is_metric
 from jinfeng_grid.errors import GeometryError, InputDataError
 
 __all__ = [
+    "DEFAULT_BARRIER_GAP_M",
     "DEFAULT_GAP_TOLERANCE_M",
     "DEFAULT_MIN_SHARED_M",
     "ComponentSummary",
@@ -46,6 +47,9 @@ logger = logging.getLogger(__name__)
 #: Default gap tolerance: a local street (支路) with its verges, kerb to kerb of the
 #: compound fences. Chinese local streets have 15-30 m red lines (GB 50220 / CJJ 37).
 DEFAULT_GAP_TOLERANCE_M = 30.0
+#: Widest gap across a barrier line: an arterial road (主干路, 40-60 m red line) with
+#: the setbacks of the compounds on both sides.
+DEFAULT_BARRIER_GAP_M = 80.0
 #: Shortest shared boundary that makes touching polygons neighbours (not a corner).
 DEFAULT_MIN_SHARED_M = 1.0
 #: Shortest frontage across a gap, as a fraction of the gap tolerance: diagonal
@@ -169,6 +173,7 @@ def build_adjacency(
     min_shared_m: float = DEFAULT_MIN_SHARED_M,
     min_facing_m: float | None = None,
     barriers: gpd.GeoDataFrame | gpd.GeoSeries | Sequence[gpd.GeoSeries] | None = None,
+    barrier_gap_m: float = DEFAULT_BARRIER_GAP_M,
     connect_islands: bool = False,
 ) -> nx.Graph:
     """Build the compound adjacency graph.
@@ -189,6 +194,11 @@ def build_adjacency(
     barriers
         Lines or polygons that separate compounds: a roads layer (its ``arterial``
         rows are used), or geometries of rivers and railways, or a list of them.
+    barrier_gap_m
+        Widest gap across a barrier: compounds facing each other across an arterial
+        road (wider than a local street) up to this distance are neighbours with
+        ``barrier=True``, so a plan can cross an arterial where it must and the
+        objective can avoid it. Used only when ``barriers`` are given.
     connect_islands
         Link every component but the largest to its nearest compound outside it
         (edges flagged ``island_link``) until the graph is connected.
@@ -221,6 +231,24 @@ def build_adjacency(
     )
     barrier_geoms = _barrier_array(barriers, frame.crs)
     crossing = geo.crosses(pairs.corridor[keep], barrier_geoms)
+    edge_left, edge_right = pairs.left[keep], pairs.right[keep]
+    length = np.maximum(pairs.shared, pairs.facing)[keep]
+    gap = pairs.gap[keep]
+    if len(barrier_geoms) and barrier_gap_m > gap_tolerance_m:
+        # compounds facing each other across a barrier wider than a local street
+        wide_left, wide_right = geo.candidate_pairs(geoms, barrier_gap_m)
+        n = len(geoms)
+        known = np.isin(wide_left * n + wide_right, edge_left * n + edge_right)
+        wide_left, wide_right = wide_left[~known], wide_right[~known]
+        wide = geo.measure_pairs(geoms, wide_left, wide_right, gap_tolerance_m=barrier_gap_m)
+        facing = wide.facing >= FACING_FRACTION * barrier_gap_m
+        across = np.zeros(len(wide_left), dtype=bool)
+        across[facing] = geo.crosses(wide.corridor[facing], barrier_geoms)
+        edge_left = np.concatenate([edge_left, wide.left[across]])
+        edge_right = np.concatenate([edge_right, wide.right[across]])
+        length = np.concatenate([length, wide.facing[across]])
+        gap = np.concatenate([gap, wide.gap[across]])
+        crossing = np.concatenate([crossing, np.ones(int(across.sum()), dtype=bool)])
 
     input_crs = frame.attrs.get("input_crs")
     graph = nx.Graph(
@@ -228,13 +256,12 @@ def build_adjacency(
         gap_tolerance_m=float(gap_tolerance_m),
         min_shared_m=float(min_shared_m),
         min_facing_m=float(min_facing),
+        barrier_gap_m=float(barrier_gap_m) if len(barrier_geoms) else None,
         # x/y of the nodes are in the input CRS
         crs=pyproj.CRS.from_user_input(input_crs or frame.crs).to_string(),
     )
     for node_id, attrs in zip(ids, _node_attributes(frame, LAYER_KEYS["compounds"]), strict=True):
         graph.add_node(node_id, **attrs)
-    length = np.maximum(pairs.shared, pairs.facing)[keep]
-    gap = pairs.gap[keep]
     touching = gap <= geo.TOUCH_EPS_M
     graph.add_edges_from(
         (
@@ -248,7 +275,7 @@ def build_adjacency(
                 "island_link": False,
             },
         )
-        for k, (i, j) in enumerate(zip(pairs.left[keep], pairs.right[keep], strict=True))
+        for k, (i, j) in enumerate(zip(edge_left, edge_right, strict=True))
     )
     if connect_islands:
         _connect_components(graph, ids, geoms, barrier_geoms)
