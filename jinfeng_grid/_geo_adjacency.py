@@ -81,7 +81,7 @@ def measure_pairs(
         facing = np.maximum(raw - 2 * np.maximum(g - gap, 0.0), 0.0)
         corridor = shapely.convex_hull(shapely.union(part_a, part_b))
     else:
-        facing = shared.copy()
+        facing = np.zeros(len(left))  # no gap tolerance: only shared boundaries count
         corridor = shapely.intersection(bound_a, bound_b)
     return PairMeasures(
         left=left, right=right, gap=gap, shared=shared, facing=facing, corridor=corridor
