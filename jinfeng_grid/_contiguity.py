@@ -1,0 +1,557 @@
+"""Connected parts: indexed graphs, connectivity checks and the exact contiguous model.
+
+The partition core works on node indices ``0..n-1`` in a sorted node order, so that
+every plan is reproducible. This module holds that indexed view of a graph, the
+connectivity checks used by the heuristic, the single-commodity flow constraints that
+make the parts of the exact model connected, and the model itself
+(:func:`build_partition_model`, formulation in its docstring).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+from collections import deque
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pulp
+
+__all__ = [
+    "IndexedGraph",
+    "PartitionModel",
+    "add_flow_contiguity",
+    "build_partition_model",
+    "components_of",
+    "is_connected_subset",
+    "node_weights",
+    "sorted_nodes",
+]
+
+logger = logging.getLogger(__name__)
+
+
+def sorted_nodes(nodes: Iterable[Hashable]) -> list[Hashable]:
+    """Nodes in a deterministic order (natural order, else by type name and text)."""
+    items = list(nodes)
+    try:
+        return sorted(items)  # type: ignore[type-var]
+    except TypeError:
+        return sorted(items, key=lambda v: (type(v).__name__, str(v)))
+
+
+@dataclass(frozen=True, eq=False)
+class IndexedGraph:
+    """A graph as arrays over node indices in :func:`sorted_nodes` order.
+
+    Attributes
+    ----------
+    nodes
+        Node ids; position is the index.
+    index
+        Node id → index.
+    adj
+        Neighbour indices of each node, sorted.
+    eu, ev
+        End indices of each edge (``eu < ev``), edges sorted.
+    """
+
+    nodes: tuple[Hashable, ...]
+    index: dict[Hashable, int]
+    adj: tuple[tuple[int, ...], ...]
+    eu: np.ndarray
+    ev: np.ndarray
+
+    @classmethod
+    def from_graph(cls, graph: nx.Graph) -> IndexedGraph:
+        nodes = tuple(sorted_nodes(graph.nodes))
+        index = {v: i for i, v in enumerate(nodes)}
+        pairs = sorted(
+            {(min(index[a], index[b]), max(index[a], index[b])) for a, b in graph.edges if a != b}
+        )
+        adj: list[list[int]] = [[] for _ in nodes]
+        for a, b in pairs:
+            adj[a].append(b)
+            adj[b].append(a)
+        eu = np.array([a for a, _ in pairs], dtype=np.int64)
+        ev = np.array([b for _, b in pairs], dtype=np.int64)
+        return cls(nodes, index, tuple(tuple(sorted(a)) for a in adj), eu, ev)
+
+    @property
+    def n(self) -> int:
+        return len(self.nodes)
+
+    def edge_attr(self, graph: nx.Graph, attr: str | None, default: Any = 1.0) -> np.ndarray:
+        """Values of an edge attribute in edge order (``default`` where absent or None)."""
+        if attr is None:
+            return np.full(len(self.eu), float(default))
+        out = np.empty(len(self.eu))
+        for i, (a, b) in enumerate(zip(self.eu, self.ev, strict=True)):
+            value = graph.edges[self.nodes[a], self.nodes[b]].get(attr, default)
+            out[i] = float(default if value is None else value)
+        return out
+
+
+def is_connected_subset(adj: Sequence[Sequence[int]], members: Sequence[int]) -> bool:
+    """Whether the nodes ``members`` induce a connected subgraph (empty counts as not)."""
+    if not members:
+        return False
+    inside = set(members)
+    start = members[0]
+    seen = {start}
+    queue = deque([start])
+    while queue:
+        v = queue.popleft()
+        for u in adj[v]:
+            if u in inside and u not in seen:
+                seen.add(u)
+                queue.append(u)
+    return len(seen) == len(inside)
+
+
+def components_of(adj: Sequence[Sequence[int]], members: Iterable[int]) -> list[list[int]]:
+    """Connected components of the subgraph induced by ``members`` (each sorted)."""
+    inside = set(members)
+    seen: set[int] = set()
+    out: list[list[int]] = []
+    for s in sorted(inside):
+        if s in seen:
+            continue
+        comp = [s]
+        seen.add(s)
+        queue = deque([s])
+        while queue:
+            v = queue.popleft()
+            for u in adj[v]:
+                if u in inside and u not in seen:
+                    seen.add(u)
+                    comp.append(u)
+                    queue.append(u)
+        out.append(sorted(comp))
+    return out
+
+
+def add_flow_contiguity(
+    prob: pulp.LpProblem,
+    g: IndexedGraph,
+    x: dict[tuple[int, int], Any],
+    r: dict[tuple[int, int], Any],
+    parts: Sequence[int],
+    capacity: dict[int, float],
+) -> dict[tuple[int, int, int], Any]:
+    """Single-commodity flow per part: the root sends one unit to every other member.
+
+    For each part j and arc (u, v) a flow ``f[u,v,j] ≥ 0`` with::
+
+        contig_bal[v,j]:  Σ_u f[u,v,j] − Σ_u f[v,u,j] ≥ x[v,j] − M_j·r[v,j]
+        contig_cap[u,v,j]: f[u,v,j] ≤ (M_j − 1)·x[v,j]
+        contig_src[u,v,j]: f[u,v,j] ≤ (M_j − 1)·x[u,j]
+
+    where ``M_j = capacity[j]`` bounds the number of nodes of part j. Every member that
+    is not the root receives a net unit through arcs inside the part, so each part is
+    connected to its root. Returns the flow variables.
+    """
+    f: dict[tuple[int, int, int], Any] = {}
+    arcs = [(int(a), int(b)) for a, b in zip(g.eu, g.ev, strict=True)]
+    arcs += [(b, a) for a, b in arcs]
+    for j in parts:
+        cap = capacity[j]
+        for a, b in arcs:
+            if (a, j) in x and (b, j) in x:
+                f[a, b, j] = prob.add_variable(f"f_{a}_{b}_{j}", lowBound=0)
+        for a, b in arcs:
+            if (a, b, j) not in f:
+                continue
+            prob += f[a, b, j] <= (cap - 1) * x[b, j], f"contig_cap_{a}_{b}_{j}"
+            prob += f[a, b, j] <= (cap - 1) * x[a, j], f"contig_src_{a}_{b}_{j}"
+        for v in range(g.n):
+            if (v, j) not in x:
+                continue
+            inflow = pulp.lpSum(f[a, v, j] for a in g.adj[v] if (a, v, j) in f)
+            outflow = pulp.lpSum(f[v, b, j] for b in g.adj[v] if (v, b, j) in f)
+            root = r.get((v, j), 0)
+            prob += inflow - outflow >= x[v, j] - cap * root, f"contig_bal_{v}_{j}"
+    return f
+
+
+def node_weights(graph: nx.Graph, attrs: Sequence[str]) -> dict[str, dict[Hashable, float]]:
+    """Attribute → node → weight (missing or None counts 0)."""
+    return {a: {v: float(graph.nodes[v].get(a, 0) or 0) for v in graph.nodes} for a in attrs}
+
+
+def symmetry_rank(g: IndexedGraph, weights: np.ndarray) -> np.ndarray:
+    """Rank of each node for symmetry breaking: heaviest first (ties by index).
+
+    A part's root is its lowest-ranked member. Heavy nodes first make the sets a root
+    can reach within the cap small, which is what the safe fixing feeds on.
+    """
+    key = weights.sum(axis=1) if weights.size else np.zeros(g.n)
+    order = sorted(range(g.n), key=lambda v: (-key[v], v))
+    rank = np.empty(g.n, dtype=np.int64)
+    rank[order] = np.arange(g.n)
+    return rank
+
+
+def _reach(
+    g: IndexedGraph, root: int, allowed: np.ndarray, weights: np.ndarray, high: np.ndarray
+) -> set[int]:
+    """Nodes joinable to ``root`` by a path inside ``allowed`` weighing at most ``high``.
+
+    Node-weighted Dijkstra per weight (both ends counted); a node qualifies only if,
+    for every weight, its lightest path fits under the cap: a necessary condition for
+    sharing a connected part with ``root``.
+    """
+    import heapq
+
+    result: set[int] | None = None
+    for d in range(weights.shape[1]):
+        w = weights[:, d]
+        dist = {root: w[root]}
+        heap = [(w[root], root)]
+        while heap:
+            du, u = heapq.heappop(heap)
+            if du > dist.get(u, math.inf):
+                continue
+            for t in g.adj[u]:
+                if not allowed[t]:
+                    continue
+                nd = du + w[t]
+                if nd <= high[d] + 1e-9 and nd < dist.get(t, math.inf):
+                    dist[t] = nd
+                    heapq.heappush(heap, (nd, t))
+        found = set(dist) if w[root] <= high[d] + 1e-9 else set()
+        result = found if result is None else result & found
+    if result is None:  # no weights: everything connected to root within allowed
+        result = set(components_of(g.adj, [int(v) for v in np.flatnonzero(allowed)])[0])
+        for comp in components_of(g.adj, [int(v) for v in np.flatnonzero(allowed)]):
+            if root in comp:
+                result = set(comp)
+    return result
+
+
+@dataclass(frozen=True, eq=False)
+class PartitionModel:
+    """A built, unsolved partition MIP: the PuLP problem and what its variables mean.
+
+    ``x[v, j]`` (v a node index of ``indexed``) is 1 when node v is in part j; pairs
+    proven impossible have no variable. ``r[v, j]`` marks the root of part j,
+    ``z[j]`` whether part j is used (only when k is a range), ``cut[e]`` whether edge e
+    (edge order of ``indexed``) is cut, ``cut_part[e, j]`` whether it crosses the
+    boundary of part j, ``flow[u, v, j]`` the contiguity flow.
+    """
+
+    problem: pulp.LpProblem
+    graph: nx.Graph
+    spec: Any
+    indexed: IndexedGraph
+    x: dict[tuple[int, int], Any]
+    r: dict[tuple[int, int], Any]
+    z: dict[int, Any]
+    cut: dict[int, Any]
+    cut_part: dict[tuple[int, int], Any]
+    flow: dict[tuple[int, int, int], Any]
+    rank: np.ndarray
+    symmetric: bool
+
+    def write_lp(self, path: str | os.PathLike[str]) -> None:
+        """Write the model as a CPLEX-LP file with the constraint names of the docstring."""
+        self.problem.writeLP(os.fspath(path))
+
+    @property
+    def parts(self) -> range:
+        return range(self.spec.k_range[1])
+
+    def read_assignment(self) -> dict[Hashable, int]:
+        """Node → part from the solved variable values."""
+        out: dict[Hashable, int] = {}
+        for v in range(self.indexed.n):
+            best = max(
+                (j for j in self.parts if (v, j) in self.x),
+                key=lambda j: self.x[v, j].varValue or 0.0,
+            )
+            out[self.indexed.nodes[v]] = best
+        return out
+
+    def start_values(self, assignment: Mapping[Hashable, int]) -> dict[Any, float]:
+        """Values of every variable for a feasible plan (relabelled as the model needs)."""
+        g = self.indexed
+        labels = np.array([assignment[v] for v in g.nodes], dtype=np.int64)
+        if self.symmetric:
+            first = {}
+            for v in sorted(range(g.n), key=lambda v: self.rank[v]):
+                first.setdefault(int(labels[v]), v)
+            relabel = {p: i for i, p in enumerate(sorted(first, key=lambda p: self.rank[first[p]]))}
+            labels = np.array([relabel[int(p)] for p in labels], dtype=np.int64)
+        values: dict[Any, float] = {}
+        members: dict[int, list[int]] = {}
+        for v in range(g.n):
+            members.setdefault(int(labels[v]), []).append(v)
+            if (v, int(labels[v])) not in self.x:
+                return {}  # the plan contradicts the model's fixing: no warm start
+            values[self.x[v, int(labels[v])]] = 1.0
+        for j, var in self.z.items():
+            values[var] = 1.0 if j in members else 0.0
+        seeds = {i: g.index[s] for i, s in enumerate(self.spec.seeds)}
+        for j, mem in members.items():
+            root = seeds.get(j, min(mem, key=lambda v: self.rank[v]))
+            if (root, j) not in self.r:
+                return {}
+            values[self.r[root, j]] = 1.0
+            inside = set(mem)
+            parent: dict[int, int] = {root: -1}
+            order = [root]
+            for u in order:
+                for t in g.adj[u]:
+                    if t in inside and t not in parent:
+                        parent[t] = u
+                        order.append(t)
+            size = dict.fromkeys(order, 1)
+            for u in reversed(order[1:]):
+                size[parent[u]] += size[u]
+                arc = (parent[u], u, j)
+                if arc in self.flow:
+                    values[self.flow[arc]] = float(size[u])
+        for e, (a, b) in enumerate(zip(g.eu, g.ev, strict=True)):
+            la, lb = int(labels[a]), int(labels[b])
+            if la != lb:
+                values[self.cut[e]] = 1.0
+                for j in (la, lb):
+                    if (e, j) in self.cut_part:
+                        values[self.cut_part[e, j]] = 1.0
+        return values
+
+
+def build_partition_model(
+    graph: nx.Graph, spec: Any, *, symmetry: bool = True, fixing: bool = True
+) -> PartitionModel:
+    r"""Build the labeling MIP with flow contiguity for ``spec`` on ``graph``.
+
+    Sets: nodes V (sorted), edges E, parts J = {0..K−1} with K the most parts allowed,
+    weights d with node weights w_d(v) and bounds [L_d, U_d].
+
+    Variables: x[v,j] ∈ {0,1} (v in part j); r[v,j] ∈ {0,1} (v is the root of part j);
+    z[j] ∈ {0,1} (part j used; only when k is a range, else z ≡ 1); cut[e] ∈ [0,1];
+    cut_part[e,j] ∈ [0,1]; flow f[u,v,j] ≥ 0 on both arcs of each edge.
+
+    Objective (minimise)::
+
+        Σ_e c_e·cut[e]  +  p_bar·Σ_{e barrier} (1 − cut[e])
+                        +  p_move·Σ_{v current} m_v·(1 − x[v, cur(v)])
+
+    Constraints (names as in the ``.lp`` file):
+
+    - ``assign_v``: Σ_j x[v,j] = 1
+    - ``lo_d_j``, ``hi_d_j``: L_d·z[j] ≤ Σ_v w_d(v)·x[v,j] ≤ U_d·z[j]
+    - ``cutp_a_e_j``, ``cutp_b_e_j``: cut_part[e,j] ≥ ±(x[u,j] − x[v,j]) for e = uv
+    - ``cut_e``: cut[e] = ½·Σ_j cut_part[e,j] (per-part differences: a stronger LP
+      bound than cut[e] ≥ |x[u,j] − x[v,j]|); where the objective rewards cutting
+      (barrier penalty above the edge cost) also ``cutu_*``: cut_part[e,j] ≤ x[u,j] +
+      x[v,j] and cut_part[e,j] ≤ 2 − x[u,j] − x[v,j]
+    - ``one_root_j``: Σ_v r[v,j] = z[j]; ``root_in_v_j``: r[v,j] ≤ x[v,j]
+    - ``contig_bal_v_j``, ``contig_cap_u_v_j``, ``contig_src_u_v_j``: single-commodity
+      flow from the root of each part to its other members (see
+      :func:`add_flow_contiguity`)
+    - ``used_j``: z[j] ≥ z[j+1] and ``member_used_v_j``: x[v,j] ≤ z[j] (range of k)
+    - ``together_g_v_j``: x[v,j] = x[first(g),j]; fixed nodes and seeds: only the
+      variable x[v,p] of their part exists, seeds root their part (r = 1)
+
+    Symmetry (labels interchangeable: no fixed, seeds or current plan): nodes get a
+    rank (heaviest first); the root of a part is its lowest-ranked member and roots
+    increase with the part index — an orbitope-like ordering with one labeling per
+    partition:
+
+    - ``after_root_v_j``: x[v,j] ≤ Σ_{u ∈ R(v)} r[u,j], R(v) = candidate roots u with
+      rank(u) ≤ rank(v) that can reach v (below)
+    - ``root_order_v_j``: r[v,j] ≤ Σ_{rank(u) < rank(v)} r[u,j−1]
+
+    Safe fixing (only with symmetry): a root u of part j keeps its part among nodes
+    ranked at or after u, so v can join u only if a path from u to v through such
+    nodes weighs at most U_d for every d (node-weighted shortest paths); u cannot be a
+    root if what it can reach weighs less than L_d, if the nodes ranked after it weigh
+    less than (k_min − j)·L_d, or those ranked before it more than j·U_d; and
+    r[u,j] = x[u,j] = 0 for j > rank(u). Variables fixed to zero are not created.
+    """
+    g = IndexedGraph.from_graph(graph)
+    attrs = list(spec.bounds)
+    wmap = node_weights(graph, attrs)
+    weights = np.array([[wmap[a][v] for a in attrs] for v in g.nodes], dtype=float)
+    weights = weights.reshape(g.n, len(attrs))
+    low = np.array([spec.bounds[a][0] for a in attrs], dtype=float)
+    high = np.array([spec.bounds[a][1] for a in attrs], dtype=float)
+    k_min, k_max = spec.k_range
+    parts = range(k_max)
+    symmetric = symmetry and spec.labels_interchangeable
+    rank = symmetry_rank(g, weights)
+    prob = pulp.LpProblem("partition", pulp.LpMinimize)
+
+    allowed_parts: dict[int, list[int]] = {v: list(parts) for v in range(g.n)}
+    root_parts: dict[int, list[int]] = {v: list(parts) for v in range(g.n)}
+    reach_of: dict[int, set[int]] = {}
+    fixed = {g.index[v]: p for v, p in spec.fixed.items()}
+    seeds = {g.index[s]: i for i, s in enumerate(spec.seeds)}
+    for v, p in {**fixed, **seeds}.items():
+        allowed_parts[v] = [p]
+    for v in range(g.n):
+        root_parts[v] = [j for j in root_parts[v] if j not in seeds.values() or seeds.get(v) == j]
+        root_parts[v] = [j for j in root_parts[v] if j in allowed_parts[v]]
+    if symmetric:
+        total = weights.sum(axis=0)
+        order = np.argsort(rank)
+        before = np.zeros((g.n, len(attrs)))
+        running = np.zeros(len(attrs))
+        for v in order:
+            before[v] = running
+            running = running + weights[v]
+        for u in range(g.n):
+            allowed = rank >= rank[u]
+            reach = (
+                _reach(g, u, allowed, weights, high)
+                if fixing
+                else set(np.flatnonzero(allowed).tolist())
+            )
+            reach_of[u] = reach
+            cand = [j for j in root_parts[u] if j <= rank[u]]
+            if fixing:
+                reach_w = weights[sorted(reach)].sum(axis=0) if reach else np.zeros(len(attrs))
+                if np.any(reach_w < low - 1e-9):
+                    cand = []
+                after_w = total - before[u]
+                cand = [
+                    j
+                    for j in cand
+                    if np.all(after_w >= (k_min - j) * low - 1e-9)
+                    and np.all(before[u] <= j * high + 1e-9)
+                ]
+            root_parts[u] = cand
+        can_join: dict[int, dict[int, list[int]]] = {v: {} for v in range(g.n)}
+        for u in range(g.n):
+            for j in root_parts[u]:
+                for v in reach_of[u]:
+                    can_join[v].setdefault(j, []).append(u)
+        for v in range(g.n):
+            allowed_parts[v] = [j for j in allowed_parts[v] if j in can_join[v] and j <= rank[v]]
+
+    x = {
+        (v, j): prob.add_variable(f"x_{v}_{j}", 0, 1, pulp.LpBinary)
+        for v in range(g.n)
+        for j in allowed_parts[v]
+    }
+    r = {
+        (v, j): prob.add_variable(f"r_{v}_{j}", 0, 1, pulp.LpBinary)
+        for v in range(g.n)
+        for j in root_parts[v]
+        if (v, j) in x
+    }
+    z = {j: prob.add_variable(f"z_{j}", 0, 1, pulp.LpBinary) for j in parts if j >= k_min}
+
+    def used(j: int) -> Any:
+        return z.get(j, 1)
+
+    for v in range(g.n):
+        prob += pulp.lpSum(x[v, j] for j in allowed_parts[v]) == 1, f"assign_{v}"
+    for d in range(len(attrs)):
+        for j in parts:
+            load = pulp.lpSum(weights[v, d] * x[v, j] for v in range(g.n) if (v, j) in x)
+            prob += load >= low[d] * used(j), f"lo_{d}_{j}"
+            prob += load <= high[d] * used(j), f"hi_{d}_{j}"
+    for j in parts:
+        prob += pulp.lpSum(r[v, j] for v in range(g.n) if (v, j) in r) == used(j), f"one_root_{j}"
+        for v in range(g.n):
+            if (v, j) in r:
+                prob += r[v, j] <= x[v, j], f"root_in_{v}_{j}"
+        if j in z:
+            if j + 1 in z:
+                prob += z[j] >= z[j + 1], f"used_{j}"
+            for v in range(g.n):
+                if (v, j) in x:
+                    prob += x[v, j] <= z[j], f"member_used_{v}_{j}"
+    for s, i in seeds.items():
+        r[s, i].lowBound = 1
+    for gi, group in enumerate(spec.together):
+        members = sorted(g.index[v] for v in group)
+        for v in members[1:]:
+            for j in parts:
+                a, b = x.get((members[0], j), 0), x.get((v, j), 0)
+                if isinstance(a, int) and isinstance(b, int):
+                    continue
+                prob += a == b, f"together_{gi}_{v}_{j}"
+    if symmetric:
+        for v in range(g.n):
+            for j in allowed_parts[v]:
+                roots = [u for u in can_join[v][j] if (u, j) in r]
+                prob += x[v, j] <= pulp.lpSum(r[u, j] for u in roots), f"after_root_{v}_{j}"
+                if (v, j) in r and j > 0:
+                    earlier = [u for u in range(g.n) if rank[u] < rank[v] and (u, j - 1) in r]
+                    prob += (
+                        r[v, j] <= pulp.lpSum(r[u, j - 1] for u in earlier),
+                        f"root_order_{v}_{j}",
+                    )
+
+    cost = g.edge_attr(graph, spec.edge_cost, 1.0)
+    barrier = (
+        g.edge_attr(graph, spec.barrier_attr, 0.0) > 0
+        if spec.barrier_attr is not None
+        else np.zeros(len(cost), dtype=bool)
+    )
+    objective: list[Any] = []
+    constant = 0.0
+    cut: dict[int, Any] = {}
+    cut_part: dict[tuple[int, int], Any] = {}
+    for e, (a, b) in enumerate(zip(g.eu.tolist(), g.ev.tolist(), strict=True)):
+        cut[e] = prob.add_variable(f"cut_{e}", 0, 1)
+        coef = float(cost[e])
+        if barrier[e] and spec.barrier_penalty > 0:
+            coef -= spec.barrier_penalty
+            constant += spec.barrier_penalty
+        terms = []
+        for j in parts:
+            xa, xb = x.get((a, j), 0), x.get((b, j), 0)
+            if isinstance(xa, int) and isinstance(xb, int):
+                continue
+            cut_part[e, j] = var = prob.add_variable(f"cutp_{e}_{j}", 0, 1)
+            prob += var >= xa - xb, f"cutp_a_{e}_{j}"
+            prob += var >= xb - xa, f"cutp_b_{e}_{j}"
+            if coef < 0:
+                prob += var <= xa + xb, f"cutu_a_{e}_{j}"
+                prob += var <= 2 - xa - xb, f"cutu_b_{e}_{j}"
+            terms.append(var)
+        prob += 2 * cut[e] == pulp.lpSum(terms), f"cut_{e}"
+        if coef:
+            objective.append(coef * cut[e])
+    if spec.current is not None and spec.move_penalty > 0:
+        index_of = spec.current_part_index
+        for node, old in spec.current.items():
+            v = g.index[node]
+            m = (
+                1.0
+                if spec.move_weight is None
+                else float(graph.nodes[node].get(spec.move_weight, 0) or 0)
+            )
+            pen = spec.move_penalty * m
+            constant += pen
+            if (v, index_of[old]) in x:
+                objective.append(-pen * x[v, index_of[old]])
+    prob += pulp.lpSum(objective) + constant, "objective"
+
+    capacity = {}
+    for j in parts:
+        cap = g.n - max(0, k_min - 1)
+        for d in range(len(attrs)):
+            sorted_w = np.sort(weights[:, d])
+            cap = min(cap, int(np.searchsorted(np.cumsum(sorted_w), high[d] + 1e-9, "right")))
+        capacity[j] = max(cap, 1)
+    flow = add_flow_contiguity(prob, g, x, r, list(parts), capacity)
+    logger.info(
+        "model: %d nodes, %d edges, %d parts, %d variables, %d constraints, symmetric=%s",
+        g.n,
+        len(g.eu),
+        k_max,
+        len(prob.variables()),
+        prob.numConstraints(),
+        symmetric,
+    )
+    return PartitionModel(prob, graph, spec, g, x, r, z, cut, cut_part, flow, rank, symmetric)

@@ -1,0 +1,162 @@
+"""Solvers: the only place that constructs a solver or reads a solver's status.
+
+HiGHS runs through PuLP's highspy interface (``pulp.HiGHS``), driven step by step so
+that a warm start can be handed to ``Highs.setSolution`` and the proven bound read
+from ``Highs.getInfo()``. CBC runs through ``pulp.COIN_CMD`` on the binary bundled with
+PuLP (``PULP_CBC_CMD`` is deprecated in PuLP 3.3); its bound is read from its log.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+import tempfile
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import highspy
+import pulp
+from pulp.apis import coin_api
+
+from .errors import ConfigError, SolverError
+
+__all__ = ["SOLVERS", "SolveOutcome", "run_solver"]
+
+logger = logging.getLogger(__name__)
+
+SOLVERS = ("highs", "cbc")
+Status = Literal["optimal", "feasible", "infeasible", "no_plan"]
+
+
+@dataclass(frozen=True)
+class SolveOutcome:
+    """What a solver run produced; variable values are left on the PuLP variables."""
+
+    status: Status
+    objective: float | None
+    bound: float | None
+    seconds: float
+    solver: str
+
+
+def run_solver(
+    prob: pulp.LpProblem,
+    *,
+    solver: str = "highs",
+    time_limit: float | None = None,
+    threads: int | None = None,
+    warm_start: Mapping[Any, float] | None = None,
+    seed: int = 0,
+    msg: bool = False,
+) -> SolveOutcome:
+    """Solve ``prob`` and report the status in the four words of the partition core.
+
+    ``warm_start`` maps PuLP variables to values (a complete feasible point is best).
+    Variable values of the best plan found are set on the variables (``varValue``).
+    """
+    if solver not in SOLVERS:
+        raise ConfigError(f"solver must be one of {SOLVERS}, got {solver!r}")
+    if time_limit is not None and time_limit <= 0:
+        raise ConfigError(f"time_limit must be positive, got {time_limit}")
+    start = time.perf_counter()
+    if solver == "highs":
+        status, objective, bound = _run_highs(prob, time_limit, threads, warm_start, seed, msg)
+    else:
+        status, objective, bound = _run_cbc(prob, time_limit, threads, warm_start, seed, msg)
+    seconds = time.perf_counter() - start
+    logger.info(
+        "solver %s: %s, objective %s, bound %s, %.2f s", solver, status, objective, bound, seconds
+    )
+    return SolveOutcome(status, objective, bound, seconds, solver)
+
+
+def _run_highs(
+    prob: pulp.LpProblem,
+    time_limit: float | None,
+    threads: int | None,
+    warm_start: Mapping[Any, float] | None,
+    seed: int,
+    msg: bool,
+) -> tuple[Status, float | None, float | None]:
+    api = pulp.HiGHS(msg=msg, timeLimit=time_limit, threads=threads, random_seed=int(seed))
+    if not api.available():  # pragma: no cover - highspy is a dependency
+        raise SolverError("HiGHS (highspy) is not available: install highspy or use solver='cbc'")
+    api.createAndConfigureSolver(prob)
+    api.buildSolverModel(prob)
+    highs = prob.solverModel
+    if warm_start:
+        variables = prob.variables()
+        values = [0.0] * len(variables)
+        for var in variables:
+            values[var.index] = float(warm_start.get(var, 0.0))
+        solution = highspy.HighsSolution()
+        solution.col_value = values
+        solution.value_valid = True
+        highs.setSolution(solution)
+    api.callSolver(prob)
+    api.findSolutionValues(prob)
+    model_status = highs.getModelStatus()
+    info = highs.getInfo()
+    has_plan = info.primal_solution_status == 2  # kSolutionStatusFeasible
+    offset = float(prob.objective.constant) if prob.objective is not None else 0.0
+    objective = float(info.objective_function_value) + offset if has_plan else None
+    bound_raw = float(info.mip_dual_bound)
+    bound = bound_raw + offset if math.isfinite(bound_raw) else None
+    kind = highspy.HighsModelStatus
+    if model_status == kind.kOptimal and has_plan:
+        return "optimal", objective, objective
+    if model_status in (kind.kInfeasible, kind.kUnboundedOrInfeasible):
+        return "infeasible", None, None
+    if has_plan:
+        return "feasible", objective, bound
+    return "no_plan", None, bound
+
+
+_BEST_POSSIBLE = re.compile(r"best possible ([-+0-9.eE]+)")
+
+
+def _run_cbc(
+    prob: pulp.LpProblem,
+    time_limit: float | None,
+    threads: int | None,
+    warm_start: Mapping[Any, float] | None,
+    seed: int,
+    msg: bool,
+) -> tuple[Status, float | None, float | None]:
+    if warm_start:
+        for var in prob.variables():
+            var.setInitialValue(float(warm_start.get(var, 0.0)))
+    with tempfile.TemporaryDirectory(prefix="jinfeng_cbc_") as tmp:
+        log_path = os.path.join(tmp, "cbc.log")
+        api = pulp.COIN_CMD(
+            path=coin_api.pulp_cbc_path,
+            msg=msg,
+            timeLimit=time_limit,
+            threads=threads,
+            warmStart=bool(warm_start),
+            logPath=log_path,
+            options=[f"randomCbcSeed {int(seed) + 1}"],
+        )
+        if not api.available():
+            raise SolverError(
+                "CBC is not available: PuLP's bundled cbc binary was not found; "
+                "install CBC (pip install pulp[cbc]) or use solver='highs'"
+            )
+        prob.solve(api)
+        with open(log_path, encoding="utf-8", errors="replace") as log_file:
+            log_text = log_file.read()
+    sol_status = prob.sol_status
+    objective = pulp.value(prob.objective) if sol_status in (1, 2) else None
+    if sol_status == pulp.LpSolutionOptimal:
+        return "optimal", objective, objective
+    if sol_status == pulp.LpSolutionInfeasible or prob.status == pulp.LpStatusInfeasible:
+        return "infeasible", None, None
+    found = _BEST_POSSIBLE.findall(log_text)
+    bound = float(found[-1]) if found else None
+    if sol_status == pulp.LpSolutionIntegerFeasible:
+        return "feasible", objective, bound
+    return "no_plan", None, bound

@@ -1,0 +1,425 @@
+"""Balanced, connected partitions of a graph, exact with proofs or heuristic.
+
+The core is geometry-free: it partitions a :class:`networkx.Graph` whose nodes carry
+numeric weights (``households``, ``population``) and whose edges may carry a cost
+(``length``: shared frontage in metres) and a barrier flag. The pipeline is::
+
+    diagnose_partition → heuristic warm start → build_partition_model
+        → solve_partition_model → audits → PartitionResult
+
+Status words (``PartitionResult.status``):
+
+- ``optimal``: the plan is proven optimal (gap 0);
+- ``feasible``: a plan meeting every constraint, with the proven lower bound and gap
+  (a time limit was hit, or only the heuristic ran: then bound and gap are None);
+- ``infeasible``: the solver proved that no plan exists;
+- ``no_plan``: nothing was found in the time allowed.
+
+:func:`solve_partition_model` returns all four. :func:`partition_graph` returns only
+audited plans: it raises :class:`~jinfeng_grid.errors.InfeasibleSpecError` when the
+spec is impossible (diagnosed in words before solving, or proven by the solver) and
+:class:`~jinfeng_grid.errors.SolverError` when no plan was found in time.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Collection, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import networkx as nx
+import numpy as np
+
+from . import _audit
+from ._audit import (
+    every_node_assigned,
+    objective_matches,
+    parts_connected,
+    plan_objective,
+    within_bounds,
+)
+from ._contiguity import PartitionModel, build_partition_model, node_weights
+from ._heuristic import HeuristicProblem, heuristic_partition
+from ._solver import run_solver
+from .errors import ConfigError, InfeasibleSpecError, SolverError
+
+__all__ = [
+    "PartitionModel",
+    "PartitionResult",
+    "PartitionSpec",
+    "audit_plan",
+    "build_partition_model",
+    "diagnose_partition",
+    "every_node_assigned",
+    "objective_matches",
+    "partition_graph",
+    "parts_connected",
+    "plan_objective",
+    "solve_partition_model",
+    "within_bounds",
+]
+
+logger = logging.getLogger(__name__)
+
+Status = Literal["optimal", "feasible", "infeasible", "no_plan"]
+
+
+@dataclass(frozen=True)
+class PartitionSpec:
+    """What a partition must satisfy and what it minimises.
+
+    Parameters
+    ----------
+    k
+        Number of parts, or ``(least, most)`` to let the solver choose.
+    bounds
+        Node attribute → ``(L, U)``: every part's total of that attribute lies within
+        [L, U]. Several attributes at once are allowed; missing attributes count 0.
+    edge_cost
+        Edge attribute whose value is paid for each cut edge; None pays 1 per edge.
+    barrier_attr, barrier_penalty
+        Edges whose ``barrier_attr`` is true cost ``barrier_penalty`` when *not* cut
+        (a part spans the arterial road or river).
+    current, move_weight, move_penalty
+        The current plan (node → label). Labels, in sorted order, become parts
+        0, 1, ...; each node whose part differs costs ``move_penalty`` times its
+        ``move_weight`` attribute (1 per node if None).
+    fixed
+        Node → part index it must belong to.
+    together
+        Groups of nodes that must share a part.
+    seeds
+        ``seeds[i]`` belongs to part i, one seed per part.
+    """
+
+    k: int | tuple[int, int]
+    bounds: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    edge_cost: str | None = None
+    barrier_attr: str | None = None
+    barrier_penalty: float = 0.0
+    current: Mapping[Hashable, Hashable] | None = None
+    move_weight: str | None = None
+    move_penalty: float = 0.0
+    fixed: Mapping[Hashable, int] = field(default_factory=dict)
+    together: Sequence[Collection[Hashable]] = ()
+    seeds: Sequence[Hashable] = ()
+
+    def __post_init__(self) -> None:
+        problems: list[str] = []
+        k = self.k
+        if isinstance(k, tuple):
+            if len(k) != 2 or not all(isinstance(c, int) for c in k) or not 1 <= k[0] <= k[1]:
+                problems.append(f"k as a range must be (least, most) with 1 ≤ least ≤ most: {k}")
+        elif not isinstance(k, int) or isinstance(k, bool) or k < 1:
+            problems.append(f"k must be a positive integer or a (least, most) pair, got {k!r}")
+        bounds = {str(a): (float(lo), float(hi)) for a, (lo, hi) in dict(self.bounds).items()}
+        for attr, (lo, hi) in bounds.items():
+            if not (0 <= lo <= hi) or not math.isfinite(hi):
+                problems.append(f"bounds of {attr!r} must satisfy 0 ≤ L ≤ U < ∞, got ({lo}, {hi})")
+        for name in ("barrier_penalty", "move_penalty"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):
+                problems.append(f"{name} must be a finite number ≥ 0, got {value}")
+        if self.barrier_penalty > 0 and self.barrier_attr is None:
+            problems.append("barrier_penalty is set but barrier_attr names no edge attribute")
+        k_max = k[1] if isinstance(k, tuple) and len(k) == 2 else k
+        if isinstance(k_max, int):
+            for v, p in dict(self.fixed).items():
+                if not isinstance(p, int) or not 0 <= p < k_max:
+                    problems.append(f"node {v} is fixed to part {p!r}, not in 0..{k_max - 1}")
+            if len(self.seeds) > k_max:
+                problems.append(f"{len(self.seeds)} seeds given but at most {k_max} parts")
+        if len(set(self.seeds)) != len(self.seeds):
+            problems.append("seeds must be distinct nodes")
+        if any(len(group) == 0 for group in self.together):
+            problems.append("a 'together' group is empty")
+        if problems:
+            raise ConfigError("invalid PartitionSpec: " + "; ".join(problems))
+        object.__setattr__(self, "bounds", bounds)
+        object.__setattr__(self, "fixed", dict(self.fixed))
+        object.__setattr__(self, "together", tuple(frozenset(g) for g in self.together))
+        object.__setattr__(self, "seeds", tuple(self.seeds))
+        if self.current is not None:
+            object.__setattr__(self, "current", dict(self.current))
+
+    @property
+    def k_range(self) -> tuple[int, int]:
+        """``(least, most)`` number of parts."""
+        return self.k if isinstance(self.k, tuple) else (self.k, self.k)
+
+    @property
+    def current_part_index(self) -> dict[Hashable, int]:
+        """Current label → part index (labels in sorted order)."""
+        if self.current is None:
+            return {}
+        labels = sorted(set(self.current.values()), key=lambda c: (type(c).__name__, c))
+        return {c: i for i, c in enumerate(labels)}
+
+    @property
+    def labels_interchangeable(self) -> bool:
+        """Whether part labels carry no meaning (no fixed parts, seeds or current plan)."""
+        return not self.fixed and not self.seeds and self.current is None
+
+
+@dataclass(frozen=True)
+class PartitionResult:
+    """A plan with its objective, proven bound and how it was obtained.
+
+    ``assignment`` maps every node to its part ``0..k-1`` (empty when there is no plan);
+    ``bound`` is the proven lower bound on the objective (None when unknown) and
+    ``gap`` the relative gap ``(objective − bound) / |objective|``.
+    """
+
+    assignment: dict[Hashable, int]
+    status: Status
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    seconds: float
+    solver: str
+    method: Literal["exact", "heuristic"]
+    part_weights: dict[int, dict[str, float]]
+
+    def __repr__(self) -> str:
+        obj = "none" if self.objective is None else f"{self.objective:g}"
+        gap = "no bound" if self.gap is None else f"gap {100 * self.gap:.1f}%"
+        return (
+            f"<PartitionResult {len(self.part_weights)} parts, {len(self.assignment)} nodes, "
+            f"objective {obj}, {self.status} ({gap}), {self.seconds:.1f} s, {self.solver}>"
+        )
+
+
+def diagnose_partition(graph: nx.Graph, spec: PartitionSpec) -> list[str]:
+    """Say in words, naming the nodes, every reason found before solving why no plan exists.
+
+    Checks: a node heavier than a cap; the total against k·L and k·U; connected pieces
+    whose weight fits no count of parts; contradictions among fixed, seeds and together.
+    Returns an empty list when nothing is found (which does not prove feasibility).
+    """
+    _check_spec_nodes(graph, spec)
+    return _audit.diagnose(graph, spec)
+
+
+def audit_plan(
+    graph: nx.Graph, spec: PartitionSpec, assignment: Mapping[Hashable, int], objective: float
+) -> None:
+    """Run every audit on a plan; raise PlanCheckError on the first failure."""
+    every_node_assigned(graph, assignment)
+    parts_connected(graph, assignment)
+    within_bounds(graph, assignment, spec.bounds, spec.k_range)
+    _audit.constraints_kept(graph, spec, assignment)
+    objective_matches(graph, spec, assignment, objective)
+
+
+def solve_partition_model(
+    model: PartitionModel,
+    *,
+    solver: str = "highs",
+    time_limit: float | None = 60.0,
+    threads: int | None = None,
+    warm_start: Mapping[Hashable, int] | None = None,
+    seed: int = 0,
+) -> PartitionResult:
+    """Solve a built model; never raises for infeasible or unsolved, see ``status``."""
+    start = time.perf_counter()
+    values = model.start_values(warm_start) if warm_start else None
+    outcome = run_solver(
+        model.problem,
+        solver=solver,
+        time_limit=time_limit,
+        threads=threads,
+        warm_start=values,
+        seed=seed,
+    )
+    assignment: dict[Hashable, int] = {}
+    objective = outcome.objective
+    if outcome.status in ("optimal", "feasible"):
+        assignment = model.read_assignment()
+        objective = plan_objective(model.graph, model.spec, assignment)
+    bound = outcome.bound
+    if bound is not None and objective is not None:
+        bound = min(bound, objective)
+    return _result(
+        model.graph,
+        model.spec,
+        assignment,
+        outcome.status,
+        objective,
+        bound,
+        time.perf_counter() - start,
+        solver,
+        "exact",
+    )
+
+
+def partition_graph(
+    graph: nx.Graph,
+    spec: PartitionSpec,
+    *,
+    time_limit: float = 60.0,
+    solver: str = "highs",
+    seed: int = 0,
+    threads: int | None = None,
+    heuristic_only: bool = False,
+    heuristic_time: float | None = None,
+) -> PartitionResult:
+    """Partition ``graph`` under ``spec``: diagnose, warm start, solve exactly, audit.
+
+    Parameters
+    ----------
+    graph
+        Undirected graph; node weights and edge costs as named in ``spec``.
+    spec
+        The constraints and objective.
+    time_limit
+        Wall-clock seconds for the whole call (heuristic plus exact solve).
+    solver
+        ``"highs"`` (default) or ``"cbc"``.
+    seed
+        Seed of the heuristic and the solver; the same seed gives the same plan.
+    threads
+        Solver threads (None: the solver's default).
+    heuristic_only
+        Return the heuristic plan (status ``feasible``, no bound) without a MIP.
+    heuristic_time
+        Seconds for the heuristic (default: a fifth of ``time_limit``, at most 5 s).
+
+    Returns
+    -------
+    PartitionResult
+        An audited plan with status ``optimal`` or ``feasible``.
+
+    Raises
+    ------
+    InfeasibleSpecError
+        The spec cannot be met (with every diagnosis in words), or the solver proved it.
+    SolverError
+        No plan was found within the time limit.
+    """
+    start = time.perf_counter()
+    findings = diagnose_partition(graph, spec)
+    if findings:
+        raise InfeasibleSpecError("no plan can meet the spec: " + "; ".join(findings))
+    budget = heuristic_time if heuristic_time is not None else min(5.0, time_limit / 5)
+    problem = HeuristicProblem.from_graph(graph, spec)
+    plan = heuristic_partition(problem, seed=seed, time_budget=budget)
+    incumbent: dict[Hashable, int] | None = None
+    if plan is not None:
+        incumbent = {problem.graph.nodes[i]: int(p) for i, p in enumerate(plan)}
+    logger.info(
+        "heuristic: %s in %.2f s",
+        "no plan" if incumbent is None else f"objective {plan_objective(graph, spec, incumbent):g}",
+        time.perf_counter() - start,
+    )
+    if heuristic_only:
+        if incumbent is None:
+            raise SolverError(
+                f"the heuristic found no plan in {budget:.1f} s: allow more time or run the "
+                "exact solver (heuristic_only=False)"
+            )
+        result = _result(graph, spec, incumbent, "feasible", None, None, 0.0, "none", "heuristic")
+    else:
+        model = build_partition_model(graph, spec)
+        remaining = max(1.0, time_limit - (time.perf_counter() - start))
+        result = solve_partition_model(
+            model,
+            solver=solver,
+            time_limit=remaining,
+            threads=threads,
+            warm_start=incumbent,
+            seed=seed,
+        )
+        result = _prefer_incumbent(graph, spec, result, incumbent, solver)
+    result = _with_seconds(result, time.perf_counter() - start)
+    if result.status == "infeasible":
+        raise InfeasibleSpecError(
+            f"the solver proved that no connected plan meets the bounds {dict(spec.bounds)} "
+            f"with {spec.k} parts and the given fixed/together/seed constraints: "
+            "widen the bounds or change the number of parts"
+        )
+    if result.status == "no_plan":
+        raise SolverError(
+            f"no plan found within {time_limit:g} s ({solver}): allow more time, widen the "
+            "bounds or try heuristic_only=True"
+        )
+    assert result.objective is not None
+    audit_plan(graph, spec, result.assignment, result.objective)
+    logger.info("partition: %r", result)
+    return result
+
+
+def _prefer_incumbent(
+    graph: nx.Graph,
+    spec: PartitionSpec,
+    result: PartitionResult,
+    incumbent: dict[Hashable, int] | None,
+    solver: str,
+) -> PartitionResult:
+    """Keep the heuristic plan when the solver returned nothing better."""
+    if incumbent is None or result.status == "optimal":
+        return result
+    value = plan_objective(graph, spec, incumbent)
+    if result.objective is not None and result.objective <= value + 1e-9:
+        return result
+    bound = None if result.bound is None else min(result.bound, value)
+    status: Status = "optimal" if bound is not None and bound >= value - 1e-6 else "feasible"
+    return _result(graph, spec, incumbent, status, value, bound, result.seconds, solver, "exact")
+
+
+def _with_seconds(result: PartitionResult, seconds: float) -> PartitionResult:
+    return PartitionResult(**{**result.__dict__, "seconds": seconds})
+
+
+def _result(
+    graph: nx.Graph,
+    spec: PartitionSpec,
+    assignment: dict[Hashable, int],
+    status: Status,
+    objective: float | None,
+    bound: float | None,
+    seconds: float,
+    solver: str,
+    method: Literal["exact", "heuristic"],
+) -> PartitionResult:
+    if assignment and objective is None:
+        objective = plan_objective(graph, spec, assignment)
+    gap = None
+    if objective is not None and bound is not None:
+        diff = max(0.0, objective - bound)
+        gap = 0.0 if diff <= 1e-9 else (diff / abs(objective) if objective else math.inf)
+    weights = node_weights(graph, list(spec.bounds))
+    part_weights: dict[int, dict[str, float]] = {}
+    for v, p in sorted(assignment.items(), key=lambda item: item[1]):
+        entry = part_weights.setdefault(p, dict.fromkeys(spec.bounds, 0.0))
+        for attr in spec.bounds:
+            entry[attr] += weights[attr][v]
+    return PartitionResult(
+        assignment=dict(assignment),
+        status=status,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        seconds=seconds,
+        solver=solver,
+        method=method,
+        part_weights=part_weights,
+    )
+
+
+def _check_spec_nodes(graph: nx.Graph, spec: PartitionSpec) -> None:
+    named = list(spec.fixed) + list(spec.seeds) + [v for g in spec.together for v in g]
+    unknown = sorted({str(v) for v in named if v not in graph})
+    if unknown:
+        raise ConfigError(f"the spec names nodes that are not in the graph: {unknown[:10]}")
+    problems = []
+    for attr in spec.bounds:
+        values = np.array([graph.nodes[v].get(attr, 0) or 0 for v in graph.nodes], dtype=float)
+        if len(values) and (not np.all(np.isfinite(values)) or values.min() < 0):
+            problems.append(attr)
+    if problems:
+        raise ConfigError(f"node weights {problems} must be finite numbers ≥ 0")
+    if isinstance(graph, nx.DiGraph | nx.MultiGraph):
+        raise ConfigError("the graph must be a simple undirected networkx.Graph")
