@@ -151,7 +151,7 @@ def who(frame: pd.DataFrame, pos: int) -> str:
     row_id = _plain(frame["id"].iloc[pos]) if "id" in frame.columns else None
     name = frame["name"].iloc[pos] if "name" in frame.columns else None
     text = f"row {pos + 1}"
-    if row_id is not None and not pd.isna(row_id):
+    if row_id is not None and not pd.isna(row_id) and str(row_id).strip():
         text += f", id {row_id}"
     if isinstance(name, str) and name.strip() and name != str(row_id):
         text += f" ({name})"
@@ -168,7 +168,7 @@ def label(frame: pd.DataFrame, pos: int) -> str:
 
 
 def _ident(frame: pd.DataFrame, pos: int) -> tuple[tuple[Hashable, ...], tuple[int, ...]]:
-    return (_plain(frame["id"].iloc[pos]),), (pos + 1,)
+    return (_plain(frame["id"].iloc[pos]),), (int(pos) + 1,)
 
 
 # --- ids -------------------------------------------------------------------------------
@@ -179,7 +179,7 @@ def check_ids(frame: pd.DataFrame, layer: str) -> list[Issue]:
     as_text = ids.astype("string").str.strip()
     missing = ids.isna() | as_text.eq("").fillna(True)
     issues = [
-        make_issue("missing_id", layer, f"{who(frame, pos)}: no id", rows=(pos + 1,))
+        make_issue("missing_id", layer, f"{who(frame, pos)}: no id", rows=(int(pos) + 1,))
         for pos in np.flatnonzero(missing.to_numpy())
     ]
     present = as_text[~missing]
@@ -448,7 +448,7 @@ def check_overlaps(
                 f"{label(frame, a)} and {label(frame, b)} overlap by {area[k]:,.0f} m² "
                 f"({share[k]:.1%} of the smaller)",
                 ids=(_plain(frame["id"].iloc[a]), _plain(frame["id"].iloc[b])),
-                rows=(a + 1, b + 1),
+                rows=(a + 1, b + 1),  # a, b are ints
                 values=(float(area[k]), float(share[k])),
             )
         )
@@ -483,7 +483,7 @@ def check_islands(
                 f"{label(frame, a)} has no neighbour within {gap_tolerance_m:g} m; the nearest "
                 f"is {label(frame, b)} at {float(d):,.0f} m",
                 ids=(_plain(frame["id"].iloc[a]),),
-                rows=(a + 1,),
+                rows=(int(a) + 1,),
                 values=(float(d),),
             )
         )

@@ -276,7 +276,7 @@ def validate_compounds(
         _counts_as_int(repaired_buildings, b_numbers)
 
     order = {rule: k for k, rule in enumerate(RULES)}
-    issues.sort(key=lambda i: (order[i.rule], i.layer != "compounds"))
+    issues.sort(key=lambda i: (i.severity != "error", order[i.rule], i.layer != "compounds"))
     report = ValidationReport(
         issues=tuple(issues),
         repaired=repaired,
@@ -316,7 +316,7 @@ def _check_buildings_in_compounds(
                 "buildings",
                 f"{rules.who(bld, pos)}: no compound id",
                 ids=(rules._plain(bld["id"].iloc[pos]),),
-                rows=(pos + 1,),
+                rows=(int(pos) + 1,),
             )
         )
     known = owner_key.isin(position.index).fillna(False).to_numpy()
@@ -327,7 +327,7 @@ def _check_buildings_in_compounds(
                 "buildings",
                 f"{rules.who(bld, pos)}: compound id {owner_key.iloc[pos]} matches no compound",
                 ids=(rules._plain(bld["id"].iloc[pos]),),
-                rows=(pos + 1,),
+                rows=(int(pos) + 1,),
                 values=(owner_key.iloc[pos],),
             )
         )
@@ -355,7 +355,7 @@ def _check_buildings_in_compounds(
                     f"{rules.who(bld, pos)}: outside its compound "
                     f"{rules.label(comp, int(owner_pos[k]))} by {dist:,.0f} m{actual}",
                     ids=(rules._plain(bld["id"].iloc[pos]),),
-                    rows=(pos + 1,),
+                    rows=(int(pos) + 1,),
                     values=(dist,),
                 )
             )
@@ -380,7 +380,7 @@ def _check_buildings_in_compounds(
                     f"compound {rules.label(comp, pos)}: its buildings hold {total:,.0f} "
                     f"{key}, the compound says {own:,.0f}",
                     ids=(rules._plain(comp["id"].iloc[pos]),),
-                    rows=(pos + 1,),
+                    rows=(int(pos) + 1,),
                     values=(float(total), float(own)),
                 )
             )
