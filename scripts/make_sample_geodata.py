@@ -81,7 +81,7 @@ SUBDISTRICTS: tuple[SubdistrictSpec, ...] = (
         "001",
         "北京中路",
         14_876,
-        46_083,
+        46_583,
         (
             ("康平", 2_861),
             ("湖滨", 2_143),
@@ -95,7 +95,7 @@ SUBDISTRICTS: tuple[SubdistrictSpec, ...] = (
         "002",
         "长城中路",
         99_718,
-        193_561,
+        195_649,
         (
             ("五里水乡", 12_640),
             ("银啤苑", 10_873),
@@ -117,7 +117,7 @@ SUBDISTRICTS: tuple[SubdistrictSpec, ...] = (
         "003",
         "黄河东路",
         52_655,
-        105_184,
+        104_712,
         (
             ("兴水", 7_912),
             ("银湖", 7_284),
@@ -134,7 +134,7 @@ SUBDISTRICTS: tuple[SubdistrictSpec, ...] = (
         "004",
         "上海西路",
         60_447,
-        119_620,
+        119_486,
         (
             ("阅海", 8_628),
             ("海宝", 7_695),
@@ -152,7 +152,7 @@ SUBDISTRICTS: tuple[SubdistrictSpec, ...] = (
         "005",
         "满城北街",
         51_169,
-        102_338,
+        101_213,
         (
             ("满城", 8_231),
             ("亲水", 7_406),
@@ -306,12 +306,47 @@ def build_lakes(rng: np.random.Generator, outline: Polygon) -> list[tuple[str, P
     return [("阅海", yuehai)]
 
 
+def build_canal(rng: np.random.Generator, outline: Polygon) -> tuple[Polygon, Polygon]:
+    """唐徕渠: an irrigation canal crossing the district from south to north-north-east.
+
+    Returns the water (20 m wide) and its corridor with green banks (50 m wide);
+    roads cross it on bridges, blocks stop at the banks, so the blocks it cuts are
+    trapezoids and triangles rather than rectangles.
+    """
+    y = np.linspace(-200.0, HEIGHT_M + 200.0, 60)
+    x = np.interp(
+        y, [-200.0, 3_000.0, 6_000.0, HEIGHT_M + 200.0], [2_550.0, 3_250.0, 3_900.0, 4_300.0]
+    )
+    x = x + 60.0 * np.sin(y / 900.0 + rng.uniform(0, 2 * np.pi))
+    line = LineString(np.column_stack([x, y]))
+    water = line.buffer(10.0).intersection(outline)
+    corridor = line.buffer(25.0).intersection(outline)
+    return water, corridor
+
+
 def _jittered_line(
     rng: np.random.Generator, along: np.ndarray, across: float, sd: float, ew: bool
 ) -> LineString:
     offs = across + rng.normal(0.0, sd, len(along))
     coords = np.column_stack([along, offs]) if ew else np.column_stack([offs, along])
     return LineString(coords)
+
+
+def _local_line(
+    rng: np.random.Generator, start: tuple[float, float], end: tuple[float, float]
+) -> LineString:
+    """A local road between two points; one in three bends once along the way."""
+    if rng.random() < 1 / 3:
+        (x0, y0), (x1, y1) = start, end
+        length = math.hypot(x1 - x0, y1 - y0)
+        t = rng.uniform(0.3, 0.7)
+        off = rng.normal(0.0, 0.04 * length)
+        mid = (
+            x0 + t * (x1 - x0) - off * (y1 - y0) / length,
+            y0 + t * (y1 - y0) + off * (x1 - x0) / length,
+        )
+        return LineString([start, mid, end])
+    return LineString([start, end])
 
 
 def build_roads(
@@ -364,7 +399,9 @@ def build_roads(
             for j in np.flatnonzero(spans):
                 xa = x_on(ns_lines[j - 1], y) if j > 0 else x_edges[0]
                 xb = x_on(ns_lines[j], y) if j < len(ns_lines) else x_edges[-1]
-                line = LineString([(xa, y + rng.normal(0, 22.0)), (xb, y + rng.normal(0, 22.0))])
+                line = _local_line(
+                    rng, (xa, y + rng.normal(0, 22.0)), (xb, y + rng.normal(0, 22.0))
+                )
                 rows.append({"name": name, "class": "local", "width_m": width, "geometry": line})
     # North–south locals inside each strip between north–south arterials.
     for j in range(len(x_edges) - 1):
@@ -378,7 +415,9 @@ def build_roads(
             for i in np.flatnonzero(spans):
                 ya = y_on(ew_lines[i - 1], x) if i > 0 else y_edges[0]
                 yb = y_on(ew_lines[i], x) if i < len(ew_lines) else y_edges[-1]
-                line = LineString([(x + rng.normal(0, 22.0), ya), (x + rng.normal(0, 22.0), yb)])
+                line = _local_line(
+                    rng, (x + rng.normal(0, 22.0), ya), (x + rng.normal(0, 22.0), yb)
+                )
                 rows.append({"name": name, "class": "local", "width_m": width, "geometry": line})
 
     roads = gpd.GeoDataFrame(rows, geometry="geometry", crs=METRIC_CRS)
@@ -391,9 +430,12 @@ def build_roads(
 
 
 def build_superblocks(
-    outline: Polygon, lakes: list[tuple[str, Polygon]], roads: gpd.GeoDataFrame
+    outline: Polygon,
+    lakes: list[tuple[str, Polygon]],
+    canal: Polygon,
+    roads: gpd.GeoDataFrame,
 ) -> list[Polygon]:
-    """Land between road corridors (each road cut at its full width)."""
+    """Land between road corridors (each road cut at its full width) and the canal."""
     corridors = shapely.union_all(
         shapely.buffer(
             roads.geometry.values,
@@ -402,7 +444,7 @@ def build_superblocks(
             join_style="mitre",
         )
     )
-    land = outline.difference(shapely.union_all([g for _, g in lakes]))
+    land = outline.difference(shapely.union_all([g for _, g in lakes])).difference(canal)
     pieces = shapely.get_parts(land.difference(corridors))
     pieces = [shapely.normalize(p) for p in pieces if p.area > 500.0]
     # Sort for determinism independent of GEOS output order.
@@ -590,84 +632,141 @@ def node_shared_edges(compounds: gpd.GeoDataFrame) -> list[Polygon]:
     return out
 
 
+# Where each subdistrict starts growing (local frame, metres): 北京中路 in the
+# north-east, 上海西路 north of the centre, 长城中路 in the centre, 黄河东路 in the south,
+# 满城北街 in the west.
+SUBDISTRICT_SEEDS = {
+    "北京中路": (6_900.0, 8_900.0),
+    "上海西路": (4_200.0, 7_000.0),
+    "长城中路": (5_200.0, 3_600.0),
+    "黄河东路": (5_600.0, 300.0),
+    "满城北街": (500.0, 2_600.0),
+}
+
+
+def grow_regions(
+    graph: nx.Graph, xy: np.ndarray, weights: np.ndarray, seeds: list[int], targets: list[float]
+) -> np.ndarray:
+    """Contiguous regions grown from ``seeds`` until every node belongs to one.
+
+    At each step the region furthest below its target share (weight / target) takes
+    the unassigned neighbour nearest to its seed, so regions stay contiguous and
+    compact and end with weights close to proportional to ``targets``. Nodes that no
+    region can reach (another graph component) join the region of the nearest seed.
+    """
+    n = len(xy)
+    label = np.full(n, -1, dtype=np.int64)
+    weight = np.zeros(len(seeds))
+    frontier: list[set[int]] = [set() for _ in seeds]
+    for k, s in enumerate(seeds):
+        label[s] = k
+        weight[k] += weights[s]
+    for k, s in enumerate(seeds):
+        frontier[k] = {j for j in graph.neighbors(s) if label[j] < 0}
+    target = np.asarray(targets, dtype=float)
+    while (label < 0).any():
+        open_ = [k for k in range(len(seeds)) if frontier[k]]
+        if not open_:
+            rest = np.flatnonzero(label < 0)
+            d = np.linalg.norm(xy[rest][:, None, :] - xy[seeds][None, :, :], axis=2)
+            label[rest] = np.argmin(d, axis=1)
+            break
+        k = min(open_, key=lambda r: (weight[r] / target[r], r))
+        seed_xy = xy[seeds[k]]
+        j = min(frontier[k], key=lambda c: (float(np.hypot(*(xy[c] - seed_xy))), c))
+        label[j] = k
+        weight[k] += weights[j]
+        for f in frontier:
+            f.discard(j)
+        frontier[k] |= {m for m in graph.neighbors(j) if label[m] < 0}
+    return label
+
+
+def balance_regions(
+    graph: nx.Graph, label: np.ndarray, weights: np.ndarray, targets: list[float]
+) -> np.ndarray:
+    """Move boundary nodes between neighbouring regions towards the target shares.
+
+    Greedy local search: each step makes the move that most reduces the sum of
+    squared relative deviations from the targets while keeping the giving region
+    connected; it stops when no move helps.
+    """
+    label = label.copy()
+    weights = np.asarray(weights, dtype=float)
+    t = np.asarray(targets, dtype=float)
+    t = t / t.sum() * weights.sum()
+    w = np.bincount(label, weights=weights, minlength=len(t))
+    for _ in range(10 * len(label)):
+        moves = []
+        for j in sorted(graph.nodes):
+            a = int(label[j])
+            for b in sorted({int(label[m]) for m in graph.neighbors(j)} - {a}):
+                before = (w[a] / t[a] - 1) ** 2 + (w[b] / t[b] - 1) ** 2
+                after = ((w[a] - weights[j]) / t[a] - 1) ** 2 + (
+                    (w[b] + weights[j]) / t[b] - 1
+                ) ** 2
+                if before - after > 1e-9:
+                    moves.append((before - after, j, a, b))
+        moves.sort(key=lambda m: (-m[0], m[1], m[3]))
+        for _, j, a, b in moves:
+            rest = [int(i) for i in np.flatnonzero(label == a) if i != j]
+            if rest and nx.is_connected(graph.subgraph(rest)):
+                label[j] = b
+                w[a] -= weights[j]
+                w[b] += weights[j]
+                break
+        else:
+            return label
+    return label
+
+
 def assign_subdistricts(blocks: list[Polygon], use: list[str]) -> np.ndarray:
     """Subdistrict of each residential superblock (so boundaries follow roads).
 
-    满城北街 takes the west; of the rest, the north part goes to 北京中路 (north) and
-    上海西路, the south part to 长城中路 and 黄河东路 (south). Each cut leaves the
-    residential land shares equal to the household shares.
+    Regions grow over the superblock graph from a seed per subdistrict, with shares
+    of residential land equal to the shares of households.
     """
     resid = [i for i, u in enumerate(use) if u == "residential"]
-    xy = np.array([(blocks[i].centroid.x, blocks[i].centroid.y) for i in resid])
-    w = np.array([blocks[i].area for i in resid])
-    hh = {s.name: s.households for s in SUBDISTRICTS}
-    label = np.empty(len(resid), dtype=object)
-
-    def cut(idx: np.ndarray, axis: int, share: float) -> tuple[np.ndarray, np.ndarray]:
-        order = idx[np.lexsort((xy[idx, 1 - axis], xy[idx, axis]))]
-        cum = np.cumsum(w[order])
-        k = int(np.argmin(np.abs(cum - share * cum[-1]))) + 1
-        return order[:k], order[k:]
-
-    everything = np.arange(len(resid))
-    west_share = hh["满城北街"] / sum(hh.values())
-    west, east = cut(everything, 0, west_share)
-    south_share = (hh["长城中路"] + hh["黄河东路"]) / (sum(hh.values()) - hh["满城北街"])
-    south, north = cut(east, 1, south_share)
-    hh_south = hh["长城中路"] + hh["黄河东路"]
-    huanghe, changcheng = cut(south, 1, hh["黄河东路"] / hh_south)
-    shanghai, beijing = cut(north, 1, hh["上海西路"] / (hh["上海西路"] + hh["北京中路"]))
-    for part, name in (
-        (west, "满城北街"),
-        (huanghe, "黄河东路"),
-        (changcheng, "长城中路"),
-        (shanghai, "上海西路"),
-        (beijing, "北京中路"),
-    ):
-        label[part] = name
-    graph = tolerant_graph(np.array([blocks[i] for i in resid], dtype=object))
-    _make_contiguous(label, np.zeros(len(resid)), graph)
-    return label
+    geoms = np.array([blocks[i] for i in resid], dtype=object)
+    xy = np.array([(g.centroid.x, g.centroid.y) for g in geoms])
+    seeds = [
+        int(np.argmin(np.hypot(*(xy - np.asarray(SUBDISTRICT_SEEDS[s.name])).T)))
+        for s in SUBDISTRICTS
+    ]
+    graph = tolerant_graph(geoms)
+    targets = [float(s.households) for s in SUBDISTRICTS]
+    label = grow_regions(graph, xy, shapely.area(geoms), seeds, targets)
+    label = balance_regions(graph, label, shapely.area(geoms), targets)
+    return np.array([SUBDISTRICTS[k].name for k in label], dtype=object)
 
 
 def assign_communities(
     rng: np.random.Generator, compounds: gpd.GeoDataFrame, graph: nx.Graph
 ) -> np.ndarray:
-    """Community of each compound: bisection inside each subdistrict by area share."""
+    """Community of each compound, grown inside its subdistrict.
+
+    A coordinate bisection by area share places the communities; the compound
+    nearest to the middle of each bisection part seeds a contiguous region grown to
+    the community's share of the subdistrict's land.
+    """
     xy = np.column_stack([compounds.centroid.x, compounds.centroid.y])
     area = compounds.area.to_numpy()
     names = np.empty(len(compounds), dtype=object)
     for spec in SUBDISTRICTS:
         idx = np.flatnonzero(compounds["subdistrict"].to_numpy() == spec.name)
-        comms = list(spec.communities)
-        order = rng.permutation(len(comms))
-        comms = [comms[k] for k in order]
-        labels = bisect_points(xy[idx], area[idx], [h for _, h in comms], list(range(len(comms))))
-        names[idx] = [comms[k][0] for k in labels]
-    _make_contiguous(names, compounds["subdistrict"].to_numpy(), graph)
+        comms = [spec.communities[k] for k in rng.permutation(len(spec.communities))]
+        targets = [h for _, h in comms]
+        parts = bisect_points(xy[idx], area[idx], targets, list(range(len(comms))))
+        seeds = []
+        for k in range(len(comms)):
+            members = np.flatnonzero(parts == k)
+            centre = xy[idx][members].mean(axis=0)
+            seeds.append(int(members[np.argmin(np.hypot(*(xy[idx][members] - centre).T))]))
+        sub = nx.convert_node_labels_to_integers(graph.subgraph(idx.tolist()), ordering="sorted")
+        label = grow_regions(sub, xy[idx], area[idx], seeds, targets)
+        label = balance_regions(sub, label, area[idx], targets)
+        names[idx] = [comms[k][0] for k in label]
     return names
-
-
-def _make_contiguous(names: np.ndarray, parents: np.ndarray, graph: nx.Graph) -> None:
-    """Give stray pieces of a community to the neighbouring community they touch most."""
-    for _ in range(20):
-        moved = False
-        for name in sorted(set(names)):
-            members = [int(i) for i in np.flatnonzero(names == name)]
-            parts = sorted(nx.connected_components(graph.subgraph(members)), key=len)
-            for part in parts[:-1]:
-                votes: dict[str, int] = {}
-                for i in part:
-                    for j in graph.neighbors(i):
-                        if names[j] != name and parents[j] == parents[i]:
-                            votes[names[j]] = votes.get(names[j], 0) + 1
-                if votes:
-                    target = max(sorted(votes), key=lambda k: votes[k])
-                    for i in part:
-                        names[i] = target
-                    moved = True
-        if not moved:
-            return
 
 
 def allocate_people(rng: np.random.Generator, compounds: gpd.GeoDataFrame) -> None:
@@ -1048,8 +1147,9 @@ def build_district(seed: int) -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     outline = build_outline()
     lakes = build_lakes(rng, outline)
+    canal_water, canal_corridor = build_canal(rng, outline)
     roads = build_roads(rng, outline, lakes)
-    blocks = build_superblocks(outline, lakes, roads)
+    blocks = build_superblocks(outline, lakes, canal_corridor, roads)
     use = choose_land_use(rng, blocks, lakes)
 
     block_subdistrict = assign_subdistricts(blocks, use)
@@ -1152,6 +1252,9 @@ def build_district(seed: int) -> dict[str, pd.DataFrame]:
     staff = build_staff(communities, facilities)
 
     landuse_rows = [{"kind": "water", "name": name, "geometry": geom} for name, geom in lakes]
+    landuse_rows.append({"kind": "water", "name": "唐徕渠", "geometry": canal_water})
+    banks = canal_corridor.difference(canal_water)
+    landuse_rows.append({"kind": "park", "name": "唐徕渠绿道", "geometry": banks})
     for block, u in zip(blocks, use, strict=True):
         if u != "residential":
             landuse_rows.append({"kind": u, "name": None, "geometry": block})

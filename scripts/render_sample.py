@@ -66,7 +66,7 @@ def plot_district(gpkg: Path, *, cjk_font: str | None) -> plt.Figure:
     if chinese:
         plt.rcParams["font.family"] = [cjk_font, "DejaVu Sans"]
 
-    fig, ax = plt.subplots(figsize=(12, 13.5), dpi=130)
+    fig, ax = plt.subplots(figsize=(14, 13.5), dpi=130)
     ax.set_facecolor("#f7f7f2")
     lu = layer["landuse"]
     for kind, colour in LANDUSE_COLOURS.items():
@@ -191,7 +191,9 @@ def plot_district(gpkg: Path, *, cjk_font: str | None) -> plt.Figure:
         Patch(fc=LANDUSE_COLOURS["park"], label="公园 park" if chinese else "park"),
         Patch(fc=LANDUSE_COLOURS["public"], label="公共用地 public" if chinese else "public land"),
     ]
-    ax.legend(handles=handles, loc="lower right", fontsize=8, framealpha=0.9)
+    ax.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9, framealpha=0.9
+    )
 
     # Scale bar (1 km) and north arrow.
     x0, y0, x1, y1 = subs.total_bounds
