@@ -326,7 +326,12 @@ class PartitionModel:
 
 
 def build_partition_model(
-    graph: nx.Graph, spec: Any, *, symmetry: bool = True, fixing: bool = True
+    graph: nx.Graph,
+    spec: Any,
+    *,
+    symmetry: bool = True,
+    fixing: bool = True,
+    contiguity: str = "flow",
 ) -> PartitionModel:
     r"""Build the labeling MIP with flow contiguity for ``spec`` on ``graph``.
 
@@ -544,7 +549,7 @@ def build_partition_model(
             sorted_w = np.sort(weights[:, d])
             cap = min(cap, int(np.searchsorted(np.cumsum(sorted_w), high[d] + 1e-9, "right")))
         capacity[j] = max(cap, 1)
-    flow = add_flow_contiguity(prob, g, x, r, list(parts), capacity)
+    flow = add_flow_contiguity(prob, g, x, r, list(parts), capacity) if contiguity == "flow" else {}
     logger.info(
         "model: %d nodes, %d edges, %d parts, %d variables, %d constraints, symmetric=%s",
         g.n,
