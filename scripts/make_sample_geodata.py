@@ -950,31 +950,129 @@ def build_buildings(rng: np.random.Generator, compounds: gpd.GeoDataFrame) -> gp
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=METRIC_CRS)
 
 
+def grids_per_compound(households: np.ndarray, n_buildings: np.ndarray, n_grids: int) -> np.ndarray:
+    """How many grids each compound of a community holds on its own (0: shares one).
+
+    A compound above 1.5 times the community's mean grid size holds about
+    households / mean grids of its own; the others are grouped into the grids that
+    remain. Counts are then adjusted so that the remaining grids are at least one
+    (if any compound is left to group) and at most the number of those compounds.
+    """
+    mean = households.sum() / n_grids
+    m = np.where(households > 1.5 * mean, np.maximum(2, np.round(households / mean)), 0)
+    m = np.minimum(m, n_buildings).astype(np.int64)
+
+    def remaining() -> int:
+        return n_grids - int(m.sum())
+
+    for _ in range(10 * len(m) + n_grids):
+        left = int((m == 0).sum())
+        if remaining() < 0 or (remaining() == 0 and left > 0):
+            own = np.flatnonzero(m > 0)
+            j = own[np.argmin(households[own] / m[own])]
+            m[j] -= 1
+        elif remaining() > left:
+            can = np.flatnonzero(n_buildings > m)
+            j = can[np.argmax(households[can] / np.maximum(m[can], 1))]
+            m[j] = min(2, int(n_buildings[j])) if m[j] == 0 else m[j] + 1
+        else:
+            return m
+    raise RuntimeError("could not share the grids of a community among its compounds")
+
+
+def group_compounds(
+    graph: nx.Graph, nodes: np.ndarray, xy: np.ndarray, households: np.ndarray, parts: int
+) -> np.ndarray:
+    """Group compounds (``nodes`` of the compound graph) into ``parts`` contiguous grids.
+
+    Each connected piece of these compounds gets grids in proportion to its households
+    (at least one, while there are enough); inside a piece, seeds come from a
+    coordinate bisection, regions grow over the compound graph and are balanced to
+    equal households.
+    """
+    pieces = sorted(
+        (sorted(c) for c in nx.connected_components(graph.subgraph(nodes.tolist()))),
+        key=lambda c: c[0],
+    )
+    if 1 < len(pieces) <= parts:
+        where = {int(v): i for i, v in enumerate(nodes)}
+        piece_hh = np.array([sum(households[where[v]] for v in c) for c in pieces])
+        share = allocate(parts - len(pieces), piece_hh) + 1
+        size = np.array([len(c) for c in pieces])
+        while (share > size).any():  # a piece cannot hold more grids than compounds
+            over = int(np.argmax(share - size))
+            share[over] -= 1
+            room = np.flatnonzero(share < size)
+            share[room[np.argmax(piece_hh[room] / share[room])]] += 1
+        label = np.empty(len(nodes), dtype=np.int64)
+        offset = 0
+        for c, n_parts in zip(pieces, share, strict=True):
+            pos = np.array([where[v] for v in c])
+            label[pos] = offset + group_compounds(
+                graph, nodes[pos], xy, households[pos], int(n_parts)
+            )
+            offset += int(n_parts)
+        return label
+    targets = [1.0] * parts
+    first = bisect_points(xy[nodes], households, targets, list(range(parts)))
+    seeds = []
+    for k in range(parts):
+        members = np.flatnonzero(first == k)
+        centre = xy[nodes][members].mean(axis=0)
+        seeds.append(int(members[np.argmin(np.hypot(*(xy[nodes][members] - centre).T))]))
+    # ``nodes`` are sorted, so node i of the relabelled graph is nodes[i].
+    sub = nx.convert_node_labels_to_integers(graph.subgraph(nodes.tolist()), ordering="sorted")
+    label = grow_regions(sub, xy[nodes], households, seeds, targets)
+    return balance_regions(sub, label, households, targets)
+
+
 def assign_grids(
-    buildings: gpd.GeoDataFrame, compounds: gpd.GeoDataFrame, codes: dict[str, str]
+    buildings: gpd.GeoDataFrame,
+    compounds: gpd.GeoDataFrame,
+    codes: dict[str, str],
+    graph: nx.Graph,
 ) -> np.ndarray:
     """Current grid of each building: ``N_GRIDS`` grids, each inside one community.
 
     Grids per community follow its households (about 700 per grid: the district is
-    under-staffed); inside a community, buildings are bisected into grids of equal
-    households, so large compounds hold several grids and small neighbours share one.
+    under-staffed). A large compound holds several grids of its own (its buildings
+    bisected into equal households); the small compounds of a community are grouped
+    by bisection into the remaining grids, so one grid joins several neighbours.
     Codes: community code + 3-digit sequence, numbered north to south, west to east.
     """
-    comm_of = dict(zip(compounds["compound_id"], compounds["community"], strict=True))
-    comm = buildings["compound_id"].map(comm_of).to_numpy()
     names = [n for s in SUBDISTRICTS for n, _ in s.communities]
     hh = np.array([h for s in SUBDISTRICTS for _, h in s.communities])
     k = allocate(N_GRIDS - len(names), hh) + 1
     xy = np.column_stack([buildings.centroid.x, buildings.centroid.y])
     weight = buildings["households"].to_numpy().astype(float)
+    b_compound = buildings["compound_id"].to_numpy()
+    c_xy = np.column_stack([compounds.centroid.x, compounds.centroid.y])
+    n_buildings = buildings.groupby("compound_id").size()
     grid = np.empty(len(buildings), dtype=object)
     for name, n in zip(names, k, strict=True):
-        idx = np.flatnonzero(comm == name)
-        labels = bisect_points(xy[idx], weight[idx], [1.0] * int(n), list(range(int(n))))
-        centres = np.array([xy[idx][labels == g].mean(axis=0) for g in range(int(n))])
+        cidx = np.flatnonzero(compounds["community"].to_numpy() == name)
+        cids = compounds["compound_id"].to_numpy()[cidx]
+        c_hh = compounds["households"].to_numpy()[cidx].astype(float)
+        m = grids_per_compound(c_hh, n_buildings.loc[cids].to_numpy(), int(n))
+        local = np.full(len(buildings), -1, dtype=np.int64)
+        next_label = 0
+        for cid, own in zip(cids, m, strict=True):
+            if own > 0:
+                bidx = np.flatnonzero(b_compound == cid)
+                labels = list(range(next_label, next_label + int(own)))
+                local[bidx] = bisect_points(xy[bidx], weight[bidx], [1.0] * int(own), labels)
+                next_label += int(own)
+        shared = np.flatnonzero(m == 0)
+        if len(shared):
+            parts = int(n) - next_label
+            group = group_compounds(graph, cidx[shared], c_xy, c_hh[shared], parts)
+            for cid, g in zip(cids[shared], group, strict=True):
+                local[b_compound == cid] = next_label + g
+        idx = np.flatnonzero(local >= 0)
+        centres = np.array([xy[idx][local[idx] == g].mean(axis=0) for g in range(int(n))])
         seq = np.empty(int(n), dtype=np.int64)
         seq[reading_order(centres, 400.0)] = np.arange(1, int(n) + 1)
-        grid[idx] = [f"{codes[name]}{seq[g]:03d}" for g in labels]
+        grid[idx] = [f"{codes[name]}{seq[g]:03d}" for g in local[idx]]
     return grid
 
 
@@ -1138,8 +1236,17 @@ def metric_origin() -> tuple[float, float]:
 
 
 def dissolve(pieces: dict[str, list]) -> dict[str, shapely.Geometry]:
-    """Union of each key's pieces, noded on a 1 cm grid (shared edges merge cleanly)."""
-    return {k: shapely.union_all(v, grid_size=0.01) for k, v in sorted(pieces.items())}
+    """Union of each key's pieces, noded on a 1 cm grid (shared edges merge cleanly).
+
+    Only the polygonal parts are kept: cutting cells along an edge can leave a stray
+    line or point in a geometry collection.
+    """
+    out = {}
+    for key, geoms in sorted(pieces.items()):
+        union = shapely.union_all(geoms, grid_size=0.01)
+        parts = [g for g in shapely.get_parts(union) if g.geom_type == "Polygon"]
+        out[key] = shapely.MultiPolygon(parts)
+    return out
 
 
 def build_district(seed: int) -> dict[str, pd.DataFrame]:
@@ -1177,7 +1284,8 @@ def build_district(seed: int) -> dict[str, pd.DataFrame]:
     compounds["name"] = name_compounds(rng, compounds)
 
     buildings = build_buildings(rng, compounds)
-    buildings["grid"] = assign_grids(buildings, compounds, codes)
+    graph = tolerant_graph(compounds.geometry.values)  # compounds were re-ordered
+    buildings["grid"] = assign_grids(buildings, compounds, codes, graph)
 
     # Dissolved layers.
     grid_geoms = dissolve(grid_polygons(buildings, compounds))

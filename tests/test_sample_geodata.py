@@ -296,6 +296,23 @@ def test_every_layer_is_in_cgcs2000_within_the_urban_area():
         assert BBOX[0] <= minx and maxx <= BBOX[2], layer
         assert BBOX[1] <= miny and maxy <= BBOX[3], layer
         assert gdf.is_valid.all(), layer
+        assert not gdf.is_empty.any(), layer
+
+
+def test_each_layer_has_a_single_geometry_type():
+    expected = {
+        "subdistricts": "MultiPolygon",
+        "communities": "MultiPolygon",
+        "grids": "MultiPolygon",
+        "landuse": "MultiPolygon",
+        "compounds": "Polygon",
+        "buildings": "Polygon",
+        "roads": "LineString",
+        "facilities": "Point",
+    }
+    for layer, geometry_type in expected.items():
+        assert pyogrio.read_info(SAMPLE, layer=layer)["geometry_type"] == geometry_type, layer
+        assert set(read(layer).geom_type) == {geometry_type}, layer
 
 
 def test_compounds_do_not_overlap(compounds):
@@ -348,6 +365,13 @@ def test_communities_and_subdistricts_are_contiguous(compounds, compound_graph):
     for column in ("community", "subdistrict"):
         for name, members in compounds.groupby(column).groups.items():
             assert nx.is_connected(compound_graph.subgraph(members)), (column, name)
+
+
+def test_grids_that_join_compounds_join_neighbours(compounds, buildings, compound_graph):
+    position = pd.Series(compounds.index, index=compounds["compound_id"])
+    for grid, members in buildings.groupby("grid")["compound_id"]:
+        nodes = position.loc[members.unique()].tolist()
+        assert nx.is_connected(compound_graph.subgraph(nodes)), grid
 
 
 def test_roads_follow_the_yinchuan_naming_convention():
