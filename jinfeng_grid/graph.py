@@ -277,6 +277,7 @@ def build_adjacency(
         )
         for k, (i, j) in enumerate(zip(edge_left, edge_right, strict=True))
     )
+    graph.graph["nearest_outside"] = _nearest_outside(graph, ids, geoms)
     if connect_islands:
         _connect_components(graph, ids, geoms, barrier_geoms)
     summary = graph_components(graph)
@@ -288,6 +289,21 @@ def build_adjacency(
         summary.headline(),
     )
     return graph
+
+
+def _nearest_outside(graph: nx.Graph, ids: list[Hashable], geoms: np.ndarray) -> list[list[Any]]:
+    """``[u, v, distance]`` from each component but the largest to its nearest outsider."""
+    index = {node: k for k, node in enumerate(ids)}
+    components = sorted(
+        nx.connected_components(graph), key=lambda c: (-len(c), min(index[n] for n in c))
+    )
+    out = []
+    for component in components[1:]:
+        inside = np.zeros(len(ids), dtype=bool)
+        inside[[index[n] for n in component]] = True
+        i, j, distance = geo.nearest_outside(geoms, inside)
+        out.append([ids[i], ids[j], round(distance, 1)])
+    return out
 
 
 def _connect_components(
@@ -344,6 +360,10 @@ class ComponentSummary:
         Edges added only to connect islands, as ``(u, v)``.
     labels
         ``name (id)`` of every node in a component other than the largest.
+    nearest
+        For each component but the largest (before island links), its node closest
+        to another component, that node and the distance in metres: why they are
+        apart (a gap wider than the tolerance, or only a corner across a crossroads).
     """
 
     n_nodes: int
@@ -352,6 +372,8 @@ class ComponentSummary:
     islands: tuple[Hashable, ...]
     island_links: tuple[tuple[Hashable, Hashable], ...]
     labels: tuple[tuple[Hashable, str], ...] = ()
+    nearest: tuple[tuple[Hashable, Hashable, float], ...] = ()
+    gap_tolerance_m: float | None = None
 
     @property
     def n_components(self) -> int:
@@ -377,13 +399,29 @@ class ComponentSummary:
     def __str__(self) -> str:
         lines = [f"{self.n_nodes} nodes, {self.n_edges} edges, {self.headline()}"]
         label = dict(self.labels)
+        nearest = {u: (v, d) for u, v, d in self.nearest}
         for k, component in enumerate(self.components[1:], start=2):
             names = ", ".join(label.get(n, str(n)) for n in component[:12])
             more = f", … (+{len(component) - 12})" if len(component) > 12 else ""
             lines.append(f"  component {k} ({len(component)} nodes): {names}{more}")
+            closest = [(u, *nearest[u]) for u in component if u in nearest]
+            if closest:
+                u, v, d = closest[0]
+                tol = self.gap_tolerance_m
+                why = (
+                    ""
+                    if tol is None
+                    else " (corners only, not facing)"
+                    if d <= tol
+                    else f" (beyond the {tol:g} m gap tolerance)"
+                )
+                lines.append(
+                    f"    nearest outside: {label.get(u, str(u))} – {label.get(v, str(v))} "
+                    f"at {d:,.1f} m{why}"
+                )
         if self.islands:
             names = ", ".join(label.get(n, str(n)) for n in self.islands)
-            lines.append(f"  islands (no neighbour within the gap tolerance): {names}")
+            lines.append(f"  islands (no neighbour): {names}")
         for u, v in self.island_links:
             lines.append(f"  island link: {label.get(u, str(u))} – {label.get(v, str(v))}")
         return "\n".join(lines)
@@ -407,8 +445,11 @@ def graph_components(graph: nx.Graph) -> ComponentSummary:
         real_degree[u] -= 1
         real_degree[v] -= 1
     islands = tuple(_sorted_ids(n for n, d in real_degree.items() if d == 0))
+    nearest = tuple(
+        (u, v, float(d)) for u, v, d in graph.graph.get("nearest_outside", []) if u in graph
+    )
     named = {n for c in components[1:] for n in c} | set(islands)
-    named |= {n for link in links for n in link}
+    named |= {n for link in links for n in link} | {v for _, v, _ in nearest if v in graph}
     labels = tuple((n, _label(graph, n)) for n in _sorted_ids(named))
     return ComponentSummary(
         n_nodes=graph.number_of_nodes(),
@@ -417,6 +458,8 @@ def graph_components(graph: nx.Graph) -> ComponentSummary:
         islands=islands,
         island_links=links,
         labels=labels,
+        nearest=nearest,
+        gap_tolerance_m=graph.graph.get("gap_tolerance_m"),
     )
 
 

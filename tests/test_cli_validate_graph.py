@@ -156,7 +156,7 @@ def test_graph_connects_islands_on_request_and_names_them(capsys, write_layer, t
     path = write_layer(layer, "d.gpkg")
     code, out, _ = run(capsys, "graph", str(path), "--out", str(tmp_path / "g.json"))
     assert code == 0
-    assert "islands (no neighbour within the gap tolerance): 小区01 (C01), 小区02 (C02)" in out
+    assert "islands (no neighbour): 小区01 (C01), 小区02 (C02)" in out
     code, out, _ = run(
         capsys, "graph", str(path), "--out", str(tmp_path / "g.json"), "--connect-islands"
     )

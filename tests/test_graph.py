@@ -126,7 +126,7 @@ def test_an_island_is_reported_by_name_with_its_component():
     assert summary.components == (("K1", "K2"), ("K3",))
     assert summary.islands == ("K3",)
     assert not summary.is_connected
-    assert "islands (no neighbour within the gap tolerance): 丙 (K3)" in str(summary)
+    assert "islands (no neighbour): 丙 (K3)" in str(summary)
     assert repr(summary) == "<ComponentSummary 3 nodes, 1 edges, 2 components, 1 island>"
 
 
@@ -227,3 +227,13 @@ def test_buildings_as_points_are_accepted():
     buildings = buildings_in({"K1": (0, 0)})
     buildings["geometry"] = buildings.geometry.centroid
     assert build_building_graph(buildings, within_m=55).number_of_edges() == 4
+
+
+def test_each_separate_component_names_its_nearest_compound_outside_and_why():
+    # K1-K2 and K3-K4 meet only diagonally across a crossroads; K5 is far away
+    layer = compounds_at((0, 0), (0, 1), (1, 2), (1, 3), (6, 0))
+    summary = graph_components(build_adjacency(layer, gap_tolerance_m=30))
+    text = str(summary)
+    assert summary.n_components == 3
+    assert "nearest outside: 丙 (K3) – 乙 (K2) at 28.3 m (corners only, not facing)" in text
+    assert "nearest outside: 戊 (K5) – 丙 (K3) at 519.2 m (beyond the 30 m gap tolerance)" in text
