@@ -261,8 +261,11 @@ def _add_graph(sub: argparse._SubParsersAction) -> None:
         "--barrier-layer",
         action="append",
         default=[],
-        metavar="LAYER",
-        help="another barrier layer of INPUT (river, railway), repeatable",
+        metavar="LAYER[:COLUMN=VALUE]",
+        help=(
+            "another barrier layer of INPUT (river, railway), repeatable; COLUMN=VALUE keeps "
+            "matching rows, e.g. --barrier-layer landuse:kind=water"
+        ),
     )
     parser.set_defaults(handler=_run_graph, buildings_layer=None, no_buildings=True)
 
@@ -271,6 +274,7 @@ def _run_graph(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from jinfeng_grid import graph, io, validate
+    from jinfeng_grid.errors import ConfigError
 
     compounds, _ = _read_district(args, with_buildings=False)
     gap = graph.DEFAULT_GAP_TOLERANCE_M if args.gap_tolerance is None else args.gap_tolerance
@@ -291,8 +295,16 @@ def _run_graph(args: argparse.Namespace) -> int:
             encoding=args.encoding,
         )
         barriers.append(graph.arterial_roads(roads))
-    for layer in args.barrier_layer:
-        barriers.append(io.read_lines(args.input, layer=layer, crs=args.crs))
+    for spec in args.barrier_layer:
+        layer, _, condition = spec.partition(":")
+        column, eq, value = condition.partition("=")
+        if condition and not (eq and column and value):
+            raise ConfigError(
+                f"--barrier-layer {spec!r} is not LAYER or LAYER:COLUMN=VALUE "
+                "(e.g. landuse:kind=water)"
+            )
+        where = {column: value} if condition else None
+        barriers.append(io.read_lines(args.input, layer=layer, crs=args.crs, where=where))
     adjacency = graph.build_adjacency(
         report.repaired,
         gap_tolerance_m=gap,

@@ -408,10 +408,22 @@ def read_lines(
     layer: str | None = None,
     crs: pyproj.CRS | str | int | None = None,
     encoding: str | None = None,
+    where: Mapping[str, str] | None = None,
 ) -> gpd.GeoSeries:
     """Read a barrier layer (rivers, railways: lines or polygons) as geometries only,
-    in the working CRS."""
+    in the working CRS.
+
+    ``where`` keeps the rows whose columns equal the given values, e.g.
+    ``{"kind": "water"}`` for the water bodies of a land-use layer.
+    """
     frame = read_layer(path, layer=layer, encoding=encoding)
+    for column, value in (where or {}).items():
+        if column not in frame.columns:
+            raise InputDataError(
+                f"layer {layer!r} of {Path(path).name} has no column {column!r}; its columns "
+                f"are: {', '.join(str(c) for c in frame.columns if c != frame.geometry.name)}"
+            )
+        frame = frame[frame[column].astype("string").eq(value).fillna(False).to_numpy()]
     return to_working_crs(frame.geometry, crs=crs)
 
 

@@ -170,3 +170,26 @@ def test_graph_refuses_a_file_with_errors_listing_them(capsys, write_layer, tmp_
     code, _, err = run(capsys, "graph", str(path), "--out", str(tmp_path / "g.json"))
     assert code == 2
     assert "1 error in the input" in err and "'约300' is not a number" in err
+
+
+def test_graph_takes_water_from_a_land_use_layer_as_a_barrier(capsys, write_layer, tmp_path):
+    layer = lattice_compounds(2, 1, street=60)  # a 60 m canal between them
+    path = write_layer(layer, "d.gpkg", layer="compounds")
+    canal = shapely.box(X + 110, Y - 50, X + 150, Y + 200)
+    park = shapely.box(X - 300, Y, X - 200, Y + 100)
+    frame(
+        [
+            {"kind": "water", "name": "唐徕渠", "geometry": canal},
+            {"kind": "park", "name": "公园", "geometry": park},
+        ]
+    ).to_file(path, layer="landuse")
+    out_json = tmp_path / "g.json"
+    argv = ["graph", str(path), "--out", str(out_json), "--no-png"]
+    code, out, _ = run(capsys, *argv)
+    assert out.startswith("2 nodes, 0 edges")
+    code, out, _ = run(capsys, *argv, "--barrier-layer", "landuse:kind=water")
+    assert code == 0 and out.startswith("2 nodes, 1 edges")
+    graph = nx.node_link_graph(json.loads(out_json.read_text(encoding="utf-8")), edges="edges")
+    assert graph.edges["C01", "C02"]["barrier"]
+    code, _, err = run(capsys, *argv, "--barrier-layer", "landuse:kind")
+    assert code == 2 and "is not LAYER or LAYER:COLUMN=VALUE" in err
