@@ -193,3 +193,25 @@ def test_graph_takes_water_from_a_land_use_layer_as_a_barrier(capsys, write_laye
     assert graph.edges["C01", "C02"]["barrier"]
     code, _, err = run(capsys, *argv, "--barrier-layer", "landuse:kind")
     assert code == 2 and "is not LAYER or LAYER:COLUMN=VALUE" in err
+
+
+@pytest.mark.slow
+def test_the_sample_district_validates_and_its_graph_is_explained_or_connected(capsys, tmp_path):
+    from jinfeng_grid import io
+
+    sample = str(io.sample_path())
+    code, out, _ = run(capsys, "validate", sample)
+    assert code in (0, 1), out
+    assert "ERROR" not in out
+    argv = ["graph", sample, "--out", str(tmp_path / "g.json"), "--no-png"]
+    code, out, _ = run(capsys, *argv, "--barrier-layer", "landuse:kind=water")
+    assert code == 0
+    first = out.splitlines()[0]
+    if "1 component" not in first:
+        # every separate component says which compound is nearest and why
+        assert out.count("nearest outside:") == int(first.split(" components")[0].split()[-1]) - 1
+    code, out, _ = run(capsys, *argv, "--connect-islands")
+    assert ", 1 component," in out.splitlines()[0]
+    graph = nx.node_link_graph(json.loads((tmp_path / "g.json").read_text("utf-8")), edges="edges")
+    assert nx.is_connected(graph)
+    assert any(barrier for _, _, barrier in graph.edges(data="barrier"))
