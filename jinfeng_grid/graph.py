@@ -6,7 +6,8 @@ enough) or face each other across a gap of at most ``gap_tolerance_m`` along a
 frontage longer than ``min_facing_m``. Every edge carries its frontage (``length``,
 metres), ``gap`` (metres), ``touching``, whether it crosses a ``barrier`` (an
 arterial road, a river, a railway) and whether it is an ``island_link`` added only to
-connect an island.
+connect an island. Compounds facing each other across a barrier wider than a local
+street (up to ``barrier_gap_m``) are neighbours too, flagged ``barrier``.
 
 The graphs are plain :class:`networkx.Graph` objects with sorted node order, so the
 partition core can use them without geometry.
@@ -27,6 +28,7 @@ import pyproj
 import shapely
 
 from jinfeng_grid import _geo_adjacency as geo
+from jinfeng_grid._geo_buildings import building_pairs, connect_buildings
 from jinfeng_grid.config import LAYER_KEYS
 from jinfeng_grid.crs import is_metric
 from jinfeng_grid.errors import GeometryError, InputDataError
@@ -511,30 +513,9 @@ def build_building_graph(
     across = within_m + gap_tol if across_m is None else across_m
     owner = frame["compound_id"].to_numpy()
     codes, uniques = pd.factorize(pd.Series(owner, dtype=object), use_na_sentinel=True)
-    left, right = geo.candidate_pairs(geoms, max(within_m, across))
-    distance = shapely.distance(geoms[left], geoms[right])
-    same = (codes[left] == codes[right]) & (codes[left] >= 0)
-    keep = same & (distance <= within_m)
-    barrier = np.zeros(len(left), dtype=bool)
-    if compound_graph is not None:
-        code_of = {value: k for k, value in enumerate(uniques)}
-        n = len(uniques) + 1
-        edge_codes, edge_barrier = [], []
-        for u, v, flag in compound_graph.edges(data="barrier", default=False):
-            if u in code_of and v in code_of:
-                a, b = sorted((code_of[u], code_of[v]))
-                edge_codes.append(a * n + b)
-                edge_barrier.append(bool(flag))
-        pair_codes = np.minimum(codes[left], codes[right]) * n + np.maximum(
-            codes[left], codes[right]
-        )
-        lookup = pd.Series(edge_barrier, index=edge_codes, dtype=bool)
-        lookup = lookup[~lookup.index.duplicated()]
-        neighbour = np.isin(pair_codes, lookup.index.to_numpy()) & ~same
-        barrier[neighbour] = lookup.loc[pair_codes[neighbour]].to_numpy()
-    else:
-        neighbour = ~same
-    keep |= neighbour & (distance <= across)
+    left, right, distance, same, barrier, keep = building_pairs(
+        geoms, codes, uniques, compound_graph, within_m=within_m, across_m=across
+    )
 
     graph = nx.Graph(kind="buildings", within_m=float(within_m), across_m=float(across))
     for node_id, attrs in zip(ids, _node_attributes(frame, LAYER_KEYS["buildings"]), strict=True):
@@ -556,7 +537,7 @@ def build_building_graph(
     )
     added = 0
     if connect:
-        added = _connect_buildings(graph, ids, geoms, codes, uniques, compound_graph)
+        added = connect_buildings(graph, ids, geoms, codes, uniques, compound_graph)
     logger.info(
         "building graph: %s buildings, %s edges (%d nearest links), %d components",
         f"{graph.number_of_nodes():,}",
@@ -565,78 +546,3 @@ def build_building_graph(
         nx.number_connected_components(graph),
     )
     return graph
-
-
-def _connect_buildings(
-    graph: nx.Graph,
-    ids: list[Hashable],
-    geoms: np.ndarray,
-    codes: np.ndarray,
-    uniques: Any,
-    compound_graph: nx.Graph | None,
-) -> int:
-    """Add nearest links inside split compounds and between linked-less neighbours."""
-    added = 0
-    members = pd.Series(np.arange(len(ids))).groupby(codes).apply(list)
-    members = members[members.index >= 0]
-    for code, rows in members.items():
-        if len(rows) < 2:
-            continue
-        sub = graph.subgraph([ids[r] for r in rows])
-        if nx.is_connected(sub):
-            continue
-        # join the pieces by the shortest links between them (Kruskal on pieces)
-        piece = {node: k for k, c in enumerate(nx.connected_components(sub)) for node in c}
-        rows_arr = np.asarray(rows)
-        matrix = shapely.distance(geoms[rows_arr][:, None], geoms[rows_arr][None, :])
-        i_idx, j_idx = np.triu_indices(len(rows_arr), k=1)
-        order = np.argsort(matrix[i_idx, j_idx], kind="stable")
-        pieces = nx.utils.UnionFind(set(piece.values()))
-        for k in order:
-            a, b = ids[rows_arr[i_idx[k]]], ids[rows_arr[j_idx[k]]]
-            if pieces[piece[a]] != pieces[piece[b]]:
-                pieces.union(piece[a], piece[b])
-                graph.add_edge(
-                    a,
-                    b,
-                    distance=round(float(matrix[i_idx[k], j_idx[k]]), 3),
-                    same_compound=True,
-                    barrier=False,
-                    nearest=True,
-                )
-                added += 1
-        del code
-    if compound_graph is None:
-        return added
-    code_of = {value: k for k, value in enumerate(uniques)}
-    linked = {
-        tuple(sorted((codes[ids_index], codes[other_index])))
-        for ids_index, other_index in _cross_edges(graph, ids, codes)
-    }
-    for u, v, flag in compound_graph.edges(data="barrier", default=False):
-        if u not in code_of or v not in code_of:
-            continue
-        cu, cv = code_of[u], code_of[v]
-        if tuple(sorted((cu, cv))) in linked:
-            continue
-        rows_u, rows_v = np.asarray(members[cu]), np.asarray(members[cv])
-        i, j, d = geo.nearest_pair(geoms[rows_u], geoms[rows_v])
-        graph.add_edge(
-            ids[rows_u[i]],
-            ids[rows_v[j]],
-            distance=round(d, 3),
-            same_compound=False,
-            barrier=bool(flag),
-            nearest=True,
-        )
-        added += 1
-    return added
-
-
-def _cross_edges(graph: nx.Graph, ids: list[Hashable], codes: np.ndarray) -> list[tuple[int, int]]:
-    index = {node: k for k, node in enumerate(ids)}
-    return [
-        (index[u], index[v])
-        for u, v, same in graph.edges(data="same_compound", default=True)
-        if not same
-    ]
