@@ -233,6 +233,35 @@ def _reach(
     return result
 
 
+def _conflicts(g: IndexedGraph, weights: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Pairs of nodes that cannot share a connected part: every path between them is too heavy."""
+    out = np.zeros((g.n, g.n), dtype=bool)
+    everywhere = np.ones(g.n, dtype=bool)
+    for u in range(g.n):
+        reach = _reach(g, u, everywhere, weights, high)
+        row = np.ones(g.n, dtype=bool)
+        row[sorted(reach)] = False
+        out[u] = row
+    return out & out.T
+
+
+def _clique_cover(conflict: np.ndarray, rank: np.ndarray) -> list[list[int]]:
+    """Greedy cliques of the conflict graph, one grown from each node (heaviest first)."""
+    seen: set[tuple[int, ...]] = set()
+    out: list[list[int]] = []
+    order = sorted(range(len(rank)), key=lambda v: rank[v])
+    for v in order:
+        clique = [v]
+        for u in order:
+            if u != v and all(conflict[u, c] for c in clique):
+                clique.append(u)
+        key = tuple(sorted(clique))
+        if len(clique) > 1 and key not in seen:
+            seen.add(key)
+            out.append(sorted(clique))
+    return out
+
+
 @dataclass(frozen=True, eq=False)
 class PartitionModel:
     """A built, unsolved partition MIP: the PuLP problem and what its variables mean.
@@ -256,6 +285,7 @@ class PartitionModel:
     flow: dict[tuple[int, int, int], Any]
     rank: np.ndarray
     symmetric: bool
+    integral_objective: bool
 
     def write_lp(self, path: str | os.PathLike[str]) -> None:
         """Write the model as a CPLEX-LP file with the constraint names of the docstring."""
@@ -502,12 +532,18 @@ def build_partition_model(
         if spec.barrier_attr is not None
         else np.zeros(len(cost), dtype=bool)
     )
+    conflict = _conflicts(g, weights, high) if fixing else np.zeros((g.n, g.n), dtype=bool)
+    for ci, clique in enumerate(_clique_cover(conflict, rank)):
+        for j in parts:
+            members = [x[v, j] for v in clique if (v, j) in x]
+            if len(members) > 1:
+                prob += pulp.lpSum(members) <= used(j), f"apart_{ci}_{j}"
     objective: list[Any] = []
     constant = 0.0
     cut: dict[int, Any] = {}
     cut_part: dict[tuple[int, int], Any] = {}
     for e, (a, b) in enumerate(zip(g.eu.tolist(), g.ev.tolist(), strict=True)):
-        cut[e] = prob.add_variable(f"cut_{e}", 0, 1)
+        cut[e] = prob.add_variable(f"cut_{e}", 1 if conflict[a, b] else 0, 1)
         coef = float(cost[e])
         if barrier[e] and spec.barrier_penalty > 0:
             coef -= spec.barrier_penalty
@@ -559,4 +595,8 @@ def build_partition_model(
         prob.numConstraints(),
         symmetric,
     )
-    return PartitionModel(prob, graph, spec, g, x, r, z, cut, cut_part, flow, rank, symmetric)
+    coefs = [c for c in prob.objective.values()] + [prob.objective.constant]
+    integral = all(float(c).is_integer() for c in coefs)
+    return PartitionModel(
+        prob, graph, spec, g, x, r, z, cut, cut_part, flow, rank, symmetric, integral
+    )

@@ -52,11 +52,14 @@ def run_solver(
     warm_start: Mapping[Any, float] | None = None,
     seed: int = 0,
     msg: bool = False,
+    integral_objective: bool = False,
 ) -> SolveOutcome:
     """Solve ``prob`` and report the status in the four words of the partition core.
 
     ``warm_start`` maps PuLP variables to values (a complete feasible point is best).
     Variable values of the best plan found are set on the variables (``varValue``).
+    ``integral_objective`` declares that every plan has an integer objective: a bound
+    within 1 of the incumbent then proves it optimal, and bounds are rounded up.
     """
     if solver not in SOLVERS:
         raise ConfigError(f"solver must be one of {SOLVERS}, got {solver!r}")
@@ -64,9 +67,18 @@ def run_solver(
         raise ConfigError(f"time_limit must be positive, got {time_limit}")
     start = time.perf_counter()
     if solver == "highs":
-        status, objective, bound = _run_highs(prob, time_limit, threads, warm_start, seed, msg)
+        status, objective, bound = _run_highs(
+            prob, time_limit, threads, warm_start, seed, msg, integral_objective
+        )
     else:
-        status, objective, bound = _run_cbc(prob, time_limit, threads, warm_start, seed, msg)
+        status, objective, bound = _run_cbc(
+            prob, time_limit, threads, warm_start, seed, msg, integral_objective
+        )
+    if integral_objective and bound is not None:
+        bound = math.ceil(bound - 1e-6)
+        if objective is not None and bound >= objective - 1e-6:
+            status = "optimal"
+            bound = objective
     seconds = time.perf_counter() - start
     logger.info(
         "solver %s: %s, objective %s, bound %s, %.2f s", solver, status, objective, bound, seconds
@@ -81,8 +93,12 @@ def _run_highs(
     warm_start: Mapping[Any, float] | None,
     seed: int,
     msg: bool,
+    integral_objective: bool,
 ) -> tuple[Status, float | None, float | None]:
-    api = pulp.HiGHS(msg=msg, timeLimit=time_limit, threads=threads, random_seed=int(seed))
+    options: dict[str, Any] = {"random_seed": int(seed)}
+    if integral_objective:
+        options["mip_abs_gap"] = 1 - 1e-4
+    api = pulp.HiGHS(msg=msg, timeLimit=time_limit, threads=threads, **options)
     if not api.available():  # pragma: no cover - highspy is a dependency
         raise SolverError("HiGHS (highspy) is not available: install highspy or use solver='cbc'")
     api.createAndConfigureSolver(prob)
@@ -108,7 +124,7 @@ def _run_highs(
     bound = bound_raw + offset if math.isfinite(bound_raw) else None
     kind = highspy.HighsModelStatus
     if model_status == kind.kOptimal and has_plan:
-        return "optimal", objective, objective
+        return "optimal", objective, objective if bound is None else min(bound, objective)
     if model_status in (kind.kInfeasible, kind.kUnboundedOrInfeasible):
         return "infeasible", None, None
     if has_plan:
@@ -126,6 +142,7 @@ def _run_cbc(
     warm_start: Mapping[Any, float] | None,
     seed: int,
     msg: bool,
+    integral_objective: bool,
 ) -> tuple[Status, float | None, float | None]:
     if warm_start:
         for var in prob.variables():
@@ -138,6 +155,7 @@ def _run_cbc(
             timeLimit=time_limit,
             threads=threads,
             warmStart=bool(warm_start),
+            gapAbs=1 - 1e-4 if integral_objective else None,
             logPath=log_path,
             options=[f"randomCbcSeed {int(seed) + 1}"],
         )

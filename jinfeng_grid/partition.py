@@ -233,6 +233,7 @@ def solve_partition_model(
         threads=threads,
         warm_start=values,
         seed=seed,
+        integral_objective=model.integral_objective,
     )
     assignment: dict[Hashable, int] = {}
     objective = outcome.objective
