@@ -15,7 +15,7 @@ import pyproj
 
 from jinfeng_grid.config import LAYER_KEYS, REQUIRED_KEYS, LayerColumns
 from jinfeng_grid.crs import to_working_crs
-from jinfeng_grid.errors import InputDataError
+from jinfeng_grid.errors import GeometryError, InputDataError
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -243,6 +243,18 @@ def _resolve_columns(
     return resolved
 
 
+def _require_geometry(frame: Any, where: str) -> None:
+    try:
+        has_geometry = isinstance(frame, gpd.GeoDataFrame) and frame.geometry is not None
+    except AttributeError:  # a GeoDataFrame without an active geometry column
+        has_geometry = False
+    if not has_geometry:
+        raise GeometryError(
+            f"{where} has no geometry (a table such as CSV or an attribute-only layer): "
+            "choose a layer with outlines (--layer) or join the table to one first"
+        )
+
+
 def _pick_layer(path: Path, layer: str | None, kind: str) -> str | None:
     if layer is not None:
         return layer
@@ -274,15 +286,28 @@ def _read_mapped(
     chosen = _pick_layer(path, layer, kind)
     raw, layer_name = _read_raw(path, layer=chosen, encoding=encoding)
     where = f"{kind} layer {layer_name!r} of {path.name}"
+    _require_geometry(raw, where)
     resolved = _resolve_columns(raw, kind, columns, where)
-    renames = {column: key for key, column in resolved.items() if column != key}
+    renames: dict[str, str] = {}
+    copies: list[tuple[str, str]] = []  # (key, key already holding the same column)
+    first_key: dict[str, str] = {}
+    for key, column in resolved.items():
+        if column in first_key:
+            copies.append((key, first_key[column]))
+            continue
+        first_key[column] = key
+        if column != key:
+            renames[column] = key
     # a user column that already bears a canonical name we assign elsewhere is kept aside
+    targets = set(renames.values()) | {key for key, _ in copies}
     clashes = {
         str(c): f"{c}_input"
         for c in raw.columns
-        if c in renames.values() and c not in renames and c != raw.geometry.name
+        if c in targets and c not in renames and c != raw.geometry.name
     }
     frame = raw.rename(columns={**clashes, **renames})
+    for key, source in copies:
+        frame[key] = frame[source]
     try:
         frame = to_working_crs(frame, crs=crs)
     except InputDataError as error:
@@ -417,6 +442,7 @@ def read_lines(
     ``{"kind": "water"}`` for the water bodies of a land-use layer.
     """
     frame = read_layer(path, layer=layer, encoding=encoding)
+    _require_geometry(frame, f"layer {layer!r} of {Path(path).name}")
     for column, value in (where or {}).items():
         if column not in frame.columns:
             raise InputDataError(

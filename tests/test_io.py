@@ -302,3 +302,17 @@ def test_a_graph_is_written_as_node_link_json_that_networkx_reads_back(tmp_path)
     assert back.nodes["C01"] == {"name": "枫林湾", "households": 620}
     assert back.edges["C01", "C02"] == {"length": 100.0, "barrier": True}
     assert "枫林湾" in path.read_text(encoding="utf-8")
+
+
+def test_a_table_without_geometry_is_refused_with_a_hint(tmp_path):
+    path = tmp_path / "compounds.csv"
+    path.write_text("id,households,population\nA,1,2\n", encoding="utf-8")
+    with pytest.raises(GeometryError, match=r"has no geometry \(a table such as CSV"):
+        io.read_compounds(path)
+
+
+def test_one_column_may_serve_two_keys(write_layer):
+    layer = lattice_compounds(2, 1).drop(columns=["households"])
+    path = write_layer(layer, "d.gpkg")
+    compounds = io.read_compounds(path, columns={"households": "population"})
+    assert compounds["households"].tolist() == compounds["population"].tolist() == [250, 500]
