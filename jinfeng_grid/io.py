@@ -225,7 +225,8 @@ def _resolve_columns(
     for key in LAYER_KEYS[kind]:
         if key in resolved:
             continue
-        candidates = [c for c in _ALIASES[kind][key] if c not in taken]
+        # a column is found for one key only, unless it bears the key's own name
+        candidates = [c for c in _ALIASES[kind][key] if c not in taken or c == key]
         found = _find_column(have, candidates)
         if found is not None:
             resolved[key] = found
