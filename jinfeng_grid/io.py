@@ -288,6 +288,8 @@ def _read_mapped(
     raw, layer_name = _read_raw(path, layer=chosen, encoding=encoding)
     where = f"{kind} layer {layer_name!r} of {path.name}"
     _require_geometry(raw, where)
+    if kind == "compounds" and raw.empty:
+        raise InputDataError(f"{where} has no rows: choose the layer that holds the compounds")
     resolved = _resolve_columns(raw, kind, columns, where)
     renames: dict[str, str] = {}
     copies: list[tuple[str, str]] = []  # (key, key already holding the same column)

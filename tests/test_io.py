@@ -316,3 +316,9 @@ def test_one_column_may_serve_two_keys(write_layer):
     path = write_layer(layer, "d.gpkg")
     compounds = io.read_compounds(path, columns={"households": "population"})
     assert compounds["households"].tolist() == compounds["population"].tolist() == [250, 500]
+
+
+def test_an_empty_compounds_layer_is_an_input_error(write_layer):
+    path = write_layer(lattice_compounds(2, 1).iloc[:0], "d.gpkg", layer="compounds")
+    with pytest.raises(InputDataError, match="has no rows"):
+        io.read_compounds(path)
