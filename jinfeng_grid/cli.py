@@ -227,6 +227,17 @@ def _add_graph(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--no-png", action="store_true", help="do not draw the picture")
     parser.add_argument(
+        "--buildings-out",
+        default=None,
+        metavar="BUILDINGS.json",
+        help="also write the building proximity graph (needs a buildings layer)",
+    )
+    parser.add_argument(
+        "--buildings-layer",
+        default=None,
+        help="buildings layer of INPUT for --buildings-out (default: 'buildings')",
+    )
+    parser.add_argument(
         "--gap-tolerance",
         type=float,
         default=None,
@@ -267,7 +278,7 @@ def _add_graph(sub: argparse._SubParsersAction) -> None:
             "matching rows, e.g. --barrier-layer landuse:kind=water"
         ),
     )
-    parser.set_defaults(handler=_run_graph, buildings_layer=None, no_buildings=True)
+    parser.set_defaults(handler=_run_graph, no_buildings=False)
 
 
 def _run_graph(args: argparse.Namespace) -> int:
@@ -276,9 +287,16 @@ def _run_graph(args: argparse.Namespace) -> int:
     from jinfeng_grid import graph, io, validate
     from jinfeng_grid.errors import ConfigError
 
-    compounds, _ = _read_district(args, with_buildings=False)
+    compounds, buildings = _read_district(args, with_buildings=args.buildings_out is not None)
+    if args.buildings_out is not None and buildings is None:
+        raise ConfigError(
+            f"--buildings-out needs a buildings layer: {args.input} has none named 'buildings'; "
+            "name it with --buildings-layer"
+        )
     gap = graph.DEFAULT_GAP_TOLERANCE_M if args.gap_tolerance is None else args.gap_tolerance
-    report = validate.validate_compounds(compounds, gap_tolerance_m=gap).raise_if_errors()
+    report = validate.validate_compounds(
+        compounds, buildings=buildings, gap_tolerance_m=gap
+    ).raise_if_errors()
     if report.warnings:
         logger.warning(
             "%d validation warnings (run jinfeng-grid validate for the list)", len(report.warnings)
@@ -314,6 +332,11 @@ def _run_graph(args: argparse.Namespace) -> int:
         connect_islands=args.connect_islands,
     )
     io.write_graph_json(adjacency, args.out)
+    if args.buildings_out is not None:
+        building_graph = graph.build_building_graph(
+            report.repaired_buildings, compound_graph=adjacency
+        )
+        io.write_graph_json(building_graph, args.buildings_out)
     if not args.no_png:
         from jinfeng_grid._geo_plot import plot_adjacency
 

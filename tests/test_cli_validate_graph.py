@@ -215,3 +215,28 @@ def test_the_sample_district_validates_and_its_graph_is_explained_or_connected(c
     graph = nx.node_link_graph(json.loads((tmp_path / "g.json").read_text("utf-8")), edges="edges")
     assert nx.is_connected(graph)
     assert any(barrier for _, _, barrier in graph.edges(data="barrier"))
+
+
+def test_graph_also_writes_the_building_graph_on_request(capsys, clean_gpkg, tmp_path):
+    argv = ["graph", str(clean_gpkg), "--out", str(tmp_path / "g.json"), "--no-png"]
+    code, _, err = run(capsys, *argv, "--buildings-out", str(tmp_path / "b.json"))
+    assert code == 2 and "--buildings-out needs a buildings layer" in err
+    buildings = frame(
+        [
+            {
+                "building_id": f"B{k}",
+                "compound_id": f"C{k:02d}",
+                "households": 100 * k,
+                "geometry": block(k - 1, 0).centroid.buffer(5),
+            }
+            for k in (1, 2, 3)
+        ]
+    )
+    buildings.to_file(clean_gpkg, layer="buildings")
+    code, _, _ = run(capsys, *argv, "--buildings-out", str(tmp_path / "b.json"))
+    assert code == 0
+    data = json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))
+    graph = nx.node_link_graph(data, edges="edges")
+    assert sorted(graph.edges) == [("B1", "B2"), ("B2", "B3")]
+    assert graph.edges["B1", "B2"]["distance"] == pytest.approx(110)
+    assert graph.nodes["B1"]["compound_id"] == "C01"
