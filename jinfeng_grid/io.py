@@ -1,4 +1,13 @@
-"""Reading and writing data files: the only module that opens them."""
+"""Reading and writing data files: the only module that opens them.
+
+``read_compounds``, ``read_buildings``, ``read_roads`` and ``read_facilities`` read any
+vector format pyogrio reads (GeoPackage, Shapefile including GBK-encoded ``.dbf``
+without ``.cpg``, GeoJSON, FlatGeobuf, ...), choose the layer by name, rename the
+user's columns to the canonical keys (see :mod:`jinfeng_grid.config`), keep the values
+as read (validation coerces and reports them) and reproject to the metric working CRS
+(:mod:`jinfeng_grid.crs`), remembering the input CRS in ``attrs["input_crs"]``.
+``write_graph_json`` and ``write_figure`` write the graph outputs.
+"""
 
 from __future__ import annotations
 
