@@ -17,6 +17,7 @@ from typing import Any, Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 
 Severity = Literal["error", "warning"]
@@ -337,13 +338,21 @@ def _polygonal_part(geom: Any) -> Any:
 _REASON = re.compile(r"^(?P<what>[^\[]+)\[(?P<x>[-\d.e+]+) (?P<y>[-\d.e+]+)\]$")
 
 
-def _reason(text: str, crs_name: str) -> str:
-    """``Self-intersection[x y]`` → ``self-intersection at x, y (EPSG:4544)``."""
+def _reason(text: str, frame: Any) -> str:
+    """``Self-intersection[x y]`` → ``self-intersection at x, y (CRS)``, in the input CRS."""
     match = _REASON.match(text)
     if not match:
         return text
     x, y = float(match["x"]), float(match["y"])
-    return f"{match['what'].strip().lower()} at {x:.1f}, {y:.1f} ({crs_name})"
+    crs = getattr(frame, "crs", None)
+    if crs is None:
+        return f"{match['what'].strip().lower()} at {x:.1f}, {y:.1f}"
+    target = pyproj.CRS.from_user_input(frame.attrs.get("input_crs") or crs)
+    if not target.equals(crs):
+        x, y = pyproj.Transformer.from_crs(crs, target, always_xy=True).transform(x, y)
+    digits = 6 if target.is_geographic else 1
+    name = target.to_string()
+    return f"{match['what'].strip().lower()} at {x:.{digits}f}, {y:.{digits}f} ({name})"
 
 
 def check_geometry(
@@ -386,14 +395,17 @@ def check_geometry(
         )
     usable = ~null & ~wrong
     invalid = usable & ~shapely.is_valid(geoms)
-    crs_name = frame.crs.to_string() if getattr(frame, "crs", None) is not None else "working CRS"
     for pos in np.flatnonzero(invalid):
-        reason = _reason(shapely.is_valid_reason(geoms[pos]), crs_name)
+        reason = _reason(shapely.is_valid_reason(geoms[pos]), frame)
         ids, rows = _ident(frame, pos)
         fixed = _polygonal_part(shapely.make_valid(geoms[pos]))
         before, after = abs(shapely.area(geoms[pos])), shapely.area(fixed)
-        change = abs(after - before) / before if before > 0 else np.inf
-        change_text = f"{change:.1%}" if np.isfinite(change) else "from zero"
+        # a bow tie's signed areas cancel: its area is zero up to rounding
+        near_zero = before <= 1e-9 * max(after, 1.0)
+        change = np.inf if near_zero else abs(after - before) / before
+        change_text = (
+            "from zero" if near_zero else "by over 1,000%" if change > 10 else f"{change:.1%}"
+        )
         if repair and change <= area_tolerance and not shapely.is_empty(fixed):
             geoms[pos] = fixed
             issues.append(

@@ -313,3 +313,13 @@ def test_a_geojson_in_lon_lat_is_validated_in_metres(write_layer):
     report = validate_compounds(io.read_compounds(path))
     (message,) = messages(report, "island")[:1]
     assert message.endswith("the nearest is C02 (小区02) at 260 m")
+
+
+def test_invalid_geometry_positions_are_given_in_the_input_crs(write_layer):
+    layer = lattice_compounds(2, 1)
+    bow_tie = [(X, Y), (X + 100, Y + 100), (X + 100, Y), (X, Y + 100)]
+    layer.loc[0, "geometry"] = shapely.Polygon(bow_tie)
+    path = write_layer(layer.to_crs("EPSG:4490"), "district.geojson")
+    (message,) = messages(validate_compounds(io.read_compounds(path)), "invalid_geometry")
+    assert message.startswith("row 1, id C01 (小区01): self-intersection at 106.22")
+    assert message.endswith("(EPSG:4490); not repaired (a repair would change the area from zero)")
