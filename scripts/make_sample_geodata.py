@@ -882,15 +882,18 @@ def place_buildings(rng: np.random.Generator, poly: Polygon, households: int) ->
     """Slab blocks inside a compound, inset from its boundary and apart from each other.
 
     Small compounds get six-storey walk-ups (tens of households each), large ones
-    high-rise slabs (up to ~200 households each); a compound has 1–40 buildings.
+    high-rise slabs (up to ~200 households each), and some small compounds are one
+    or two towers; a compound has 1–40 buildings.
     """
     if households < 300:
-        per_building = rng.uniform(24.0, 72.0)
+        per_building = rng.uniform(18.0, 54.0)
     elif households < 1_500:
-        per_building = rng.uniform(50.0, 140.0)
+        per_building = rng.uniform(36.0, 110.0)
     else:
-        per_building = rng.uniform(100.0, 200.0)
+        per_building = rng.uniform(80.0, 180.0)
     wanted = int(np.clip(math.ceil(households / per_building), 1, 40))
+    if households < 400 and rng.random() < 0.12:
+        wanted = int(rng.integers(1, 3))  # a lone tower or two: a work-unit compound
     wanted = min(wanted, max(households, 1))
     rect = np.asarray(poly.minimum_rotated_rectangle.exterior.coords)
     edges = [rect[1] - rect[0], rect[2] - rect[1]]
@@ -912,6 +915,14 @@ def place_buildings(rng: np.random.Generator, poly: Polygon, households: int) ->
         if len(cand) > len(best):
             best = cand
         if len(best) >= wanted:
+            # Spread the rows and columns out while the lattice still holds enough,
+            # so that the chosen slabs stand in regular rows across the compound.
+            for _ in range(6):
+                row_gap, col_gap = row_gap * 1.25, col_gap * 1.25
+                wider = _slab_candidates(inner, angle, length, depth, row_gap, col_gap)
+                if len(wider) < wanted:
+                    break
+                best = wider
             break
         length, depth = max(length * 0.85, 18.0), max(depth * 0.92, 10.0)
         row_gap, col_gap, inset = row_gap * 0.85, col_gap * 0.85, max(inset * 0.8, 4.0)

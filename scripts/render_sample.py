@@ -84,7 +84,7 @@ def plot_district(gpkg: Path, *, cjk_font: str | None) -> plt.Figure:
         linewidth=0.35,
     )
     layer["buildings"].plot(ax=ax, color="#6b6b6b", linewidth=0)
-    layer["communities"].boundary.plot(ax=ax, color="#555555", linewidth=0.6, linestyle="--")
+    layer["communities"].boundary.plot(ax=ax, color="#333333", linewidth=0.8, linestyle="--")
     subs.boundary.plot(ax=ax, color="#222222", linewidth=1.4)
 
     roads = layer["roads"]
