@@ -49,7 +49,17 @@ def find_cjk_font() -> str | None:
 
 
 def plot_district(gpkg: Path, *, cjk_font: str | None) -> plt.Figure:
-    """Draw the sample district and return the figure."""
+    """Draw the sample district and return the figure.
+
+    With ``cjk_font=None`` every label is Latin (codes instead of Chinese names), so
+    the map never shows empty boxes for missing glyphs.
+    """
+    fonts = {"font.family": [cjk_font, "DejaVu Sans"]} if cjk_font else {}
+    with plt.rc_context(fonts):
+        return _draw(gpkg, chinese=cjk_font is not None)
+
+
+def _draw(gpkg: Path, *, chinese: bool) -> plt.Figure:
     layer = {
         name: gpd.read_file(gpkg, layer=name).to_crs(METRIC_CRS)
         for name in (
@@ -62,10 +72,6 @@ def plot_district(gpkg: Path, *, cjk_font: str | None) -> plt.Figure:
             "facilities",
         )
     }
-    chinese = cjk_font is not None
-    if chinese:
-        plt.rcParams["font.family"] = [cjk_font, "DejaVu Sans"]
-
     fig, ax = plt.subplots(figsize=(14, 13.5), dpi=130)
     ax.set_facecolor("#f7f7f2")
     lu = layer["landuse"]
@@ -231,7 +237,9 @@ def main() -> None:
     if font is None:
         print("no CJK font found: labelling with codes (install fonts-noto-cjk for Chinese)")
     fig = plot_district(args.gpkg, cjk_font=font)
-    fig.savefig(args.out)
+    fonts = {"font.family": [font, "DejaVu Sans"]} if font else {}
+    with plt.rc_context(fonts):
+        fig.savefig(args.out)
     print(f"wrote {args.out}")
 
 

@@ -19,7 +19,6 @@ import pytest
 
 REPO = Path(__file__).parents[1]
 SAMPLE = REPO / "sample_geodata" / "jinfeng.gpkg"
-GENERATOR = REPO / "scripts" / "make_sample_geodata.py"
 METRIC = "EPSG:4544"
 BBOX = (106.17, 38.40, 106.30, 38.56)
 SPATIAL_LAYERS = (
@@ -418,12 +417,33 @@ def test_the_file_is_smaller_than_5_mb():
     assert SAMPLE.stat().st_size < 5 * 1024 * 1024
 
 
-def test_the_generator_reproduces_the_committed_file_byte_for_byte(tmp_path, monkeypatch):
-    spec = importlib.util.spec_from_file_location("make_sample_geodata", GENERATOR)
+def load_script(name: str, monkeypatch: pytest.MonkeyPatch):
+    """Import ``scripts/<name>.py`` (the scripts are not a package)."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     monkeypatch.setitem(sys.modules, spec.name, module)  # dataclasses look it up
     spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("chinese", [False, True], ids=["latin-labels", "cjk-labels"])
+def test_the_sample_renders_to_a_png(tmp_path, monkeypatch, chinese):
+    render = load_script("render_sample", monkeypatch)
+    font = render.find_cjk_font() if chinese else None
+    if chinese and font is None:
+        pytest.skip("no CJK font installed")
+    fig = render.plot_district(SAMPLE, cjk_font=font)
+    out = tmp_path / "sample.png"
+    try:
+        fig.savefig(out, dpi=40)
+    finally:
+        render.plt.close(fig)
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_generator_reproduces_the_committed_file_byte_for_byte(tmp_path, monkeypatch):
+    module = load_script("make_sample_geodata", monkeypatch)
     out = module.main(tmp_path / "jinfeng.gpkg", module.DEFAULT_SEED)
     assert out.read_bytes() == SAMPLE.read_bytes(), (
         "the committed sample differs from the generator's output: "
