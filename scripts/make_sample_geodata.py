@@ -3,13 +3,14 @@
 The district is built in metres (EPSG:4544, CGCS2000 3-degree Gauss-Krüger, central
 meridian 105°E) and written in CGCS2000 geographic coordinates (EPSG:4490):
 
-1. a district outline with the 阅海 lake in the north-west;
+1. a district outline with the 阅海 lake in the north-west and the 唐徕渠 canal;
 2. a road network: east–west arterials 路 and north–south arterials 街 with real
    Yinchuan names, and local roads that stop at arterials (T-junctions) or run on;
-3. superblocks = district minus road corridors; some become parks, water and public
-   land, the rest are split into 449 residential compounds that share boundaries;
-4. subdistricts (block level) and communities (compound level) by recursive
-   bisection with area shares equal to their published/calibrated household shares;
+3. superblocks = district minus road corridors and canal; some become parks and
+   public land, the rest are split into 449 residential compounds that share
+   boundaries;
+4. subdistricts (superblock level) and communities (compound level) grown as
+   contiguous regions with land shares equal to their calibrated household shares;
 5. households and people per compound, exactly summing to the calibrated tables;
 6. slab buildings inside each compound, 400 grids drawn from buildings,
    20 police rooms, 29 health stations and the staff table.
@@ -826,13 +827,14 @@ def name_compounds(rng: np.random.Generator, compounds: gpd.GeoDataFrame) -> lis
     hh = compounds["households"].to_numpy()
     comm = compounds["community"].to_numpy()
     sub = compounds["subdistrict"].to_numpy()
+    taken: list[int] = []
 
     def pick(mask: np.ndarray, prefer_large: bool) -> int:
+        """The largest compound, or the one nearest 900 households, not yet taken."""
         cand = np.flatnonzero(mask & ~np.isin(np.arange(len(names)), taken))
         key = -hh[cand] if prefer_large else np.abs(hh[cand] - 900)
         return int(cand[np.argsort(key, kind="stable")[0]])
 
-    taken: list[int] = []
     for name, mask, large in (
         ("未来城", (sub == "长城中路") & (comm != "五里水乡"), True),
         ("枫林湾", sub == "上海西路", False),

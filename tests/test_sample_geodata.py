@@ -105,6 +105,7 @@ def test_the_district_has_48_communities(compounds, communities):
 def test_the_district_has_449_compounds(compounds):
     assert len(compounds) == 449
     assert compounds["compound_id"].is_unique
+    assert compounds["name"].is_unique
 
 
 def test_the_district_has_400_current_grids(buildings, grids):
