@@ -166,8 +166,10 @@ def heuristic_partition(
     restarts = 3
     for attempt in range(restarts * len(counts)):
         k = counts[attempt % len(counts)]
-        labels = _bisect(problem, k, rng)
-        labels = _relabel(problem, labels, k)
+        start = _bisect(problem, k, rng)
+        if start is None:
+            continue
+        labels = _relabel(problem, start, k)
         labels = _recom_chain(problem, labels, k, rng, steps, deadline)
         score = problem.score(labels, k)
         if best is None or score < best[0]:
@@ -175,7 +177,8 @@ def heuristic_partition(
         if time.perf_counter() > deadline:
             logger.info("heuristic: time budget of %.1f s reached", time_budget)
             break
-    assert best is not None
+    if best is None:
+        return None
     (violation, objective), labels = best
     if violation > 0:
         return None
@@ -242,8 +245,8 @@ def _tree_splits(
     return order, weights, spans
 
 
-def _bisect(problem: HeuristicProblem, k: int, rng: np.random.Generator) -> np.ndarray:
-    """Recursive spanning-tree bisection into k connected parts."""
+def _bisect(problem: HeuristicProblem, k: int, rng: np.random.Generator) -> np.ndarray | None:
+    """Recursive spanning-tree bisection into k connected parts (None if it runs out)."""
     labels = np.zeros(problem.n, dtype=np.int64)
     rest = list(range(problem.n))
     for part in range(k - 1):
@@ -268,7 +271,8 @@ def _bisect(problem: HeuristicProblem, k: int, rng: np.random.Generator) -> np.n
                     break
             if best is not None and best[0] == 0:
                 break
-        assert best is not None
+        if best is None:
+            return None
         piece = best[1]
         labels[piece] = part
         leftover = set(rest) - set(piece)

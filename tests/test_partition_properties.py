@@ -1,0 +1,103 @@
+"""Every plan the core returns passes the audits, on random planar graphs."""
+
+from __future__ import annotations
+
+import itertools
+
+import networkx as nx
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jinfeng_grid.errors import InfeasibleSpecError, PlanCheckError
+from jinfeng_grid.partition import (
+    PartitionSpec,
+    audit_plan,
+    diagnose_partition,
+    partition_graph,
+    plan_objective,
+)
+
+
+@st.composite
+def planar_instances(draw: st.DrawFn) -> tuple[nx.Graph, PartitionSpec]:
+    """A connected random piece of a triangulated grid with random weights and bounds."""
+    rows = draw(st.integers(2, 4))
+    cols = draw(st.integers(2, 4))
+    graph = nx.grid_2d_graph(rows, cols)
+    for r, c in itertools.product(range(rows - 1), range(cols - 1)):
+        if draw(st.booleans()):  # a diagonal keeps the graph planar (triangulated cell)
+            graph.add_edge((r, c), (r + 1, c + 1))
+    dropped = draw(st.sets(st.sampled_from(sorted(graph.nodes)), max_size=rows * cols // 3))
+    graph.remove_nodes_from(dropped)
+    graph = graph.subgraph(max(nx.connected_components(graph), key=len)).copy()
+    for v in sorted(graph.nodes):
+        graph.nodes[v]["households"] = draw(st.integers(1, 6))
+        graph.nodes[v]["population"] = graph.nodes[v]["households"] * draw(st.integers(1, 3))
+    for e in sorted(graph.edges):
+        graph.edges[e]["length"] = draw(st.integers(1, 9))
+    k = draw(st.integers(1, min(3, graph.number_of_nodes())))
+    total = sum(graph.nodes[v]["households"] for v in graph)
+    slack = draw(st.sampled_from([0.3, 0.6, 1.0]))
+    low, high = max(0.0, (1 - slack) * total / k), (1 + slack) * total / k
+    bounds = {"households": (round(low, 2), round(high, 2))}
+    if draw(st.booleans()):
+        people = sum(graph.nodes[v]["population"] for v in graph)
+        bounds["population"] = (0.0, round((1 + slack) * people / k, 2))
+    edge_cost = draw(st.sampled_from([None, "length"]))
+    return graph, PartitionSpec(k=k, bounds=bounds, edge_cost=edge_cost)
+
+
+def brute_force_optimum(graph: nx.Graph, spec: PartitionSpec) -> float | None:
+    nodes = sorted(graph.nodes)
+    best = None
+    k = spec.k_range[0]
+    for labels in itertools.product(range(k), repeat=len(nodes)):
+        if len(set(labels)) != k or labels[0] != 0:
+            continue
+        plan = dict(zip(nodes, labels, strict=True))
+        value = plan_objective(graph, spec, plan)
+        try:
+            audit_plan(graph, spec, plan, value)
+        except PlanCheckError:
+            continue
+        best = value if best is None else min(best, value)
+    return best
+
+
+_SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@_SETTINGS
+@given(planar_instances())
+def test_every_exact_plan_passes_the_audits_and_matches_enumeration(
+    instance: tuple[nx.Graph, PartitionSpec],
+) -> None:
+    graph, spec = instance
+    try:
+        result = partition_graph(graph, spec, time_limit=20)
+    except InfeasibleSpecError:
+        if graph.number_of_nodes() <= 8:
+            assert brute_force_optimum(graph, spec) is None
+        return
+    assert result.objective is not None
+    audit_plan(graph, spec, result.assignment, result.objective)
+    assert result.status == "optimal"
+    if graph.number_of_nodes() <= 8:
+        assert abs(result.objective - brute_force_optimum(graph, spec)) < 1e-6
+
+
+@_SETTINGS
+@given(planar_instances(), st.integers(0, 3))
+def test_every_heuristic_plan_passes_the_audits(
+    instance: tuple[nx.Graph, PartitionSpec], seed: int
+) -> None:
+    graph, spec = instance
+    if diagnose_partition(graph, spec):
+        return
+    try:
+        result = partition_graph(graph, spec, heuristic_only=True, seed=seed)
+    except Exception as error:  # the heuristic may fail to find a plan, never a bad one
+        assert "heuristic found no plan" in str(error)
+        return
+    assert result.objective is not None
+    audit_plan(graph, spec, result.assignment, result.objective)
