@@ -6,18 +6,28 @@ without ``.cpg``, GeoJSON, FlatGeobuf, ...), choose the layer by name, rename th
 user's columns to the canonical keys (see :mod:`jinfeng_grid.config`), keep the values
 as read (validation coerces and reports them) and reproject to the metric working CRS
 (:mod:`jinfeng_grid.crs`), remembering the input CRS in ``attrs["input_crs"]``.
-``write_graph_json`` and ``write_figure`` write the graph outputs.
+``write_graph_json`` and ``write_figure`` write the graph outputs;
+``write_plan_outputs`` writes a plan (``plan.gpkg``, CSV tables in UTF-8 with BOM,
+``summary.json``), ``write_workbook`` an Excel workbook, and ``provenance`` records
+the inputs' hashes, the scenario and the seed for ``summary.json``.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
+import hashlib
 import json
 import logging
+import math
+import os
+import platform
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import pyproj
@@ -30,8 +40,12 @@ if TYPE_CHECKING:
     import networkx as nx
     from matplotlib.figure import Figure
 
+    from jinfeng_grid.config import Scenario
+
 __all__ = [
+    "file_sha256",
     "list_layers",
+    "provenance",
     "read_buildings",
     "read_compounds",
     "read_facilities",
@@ -41,6 +55,8 @@ __all__ = [
     "sample_path",
     "write_figure",
     "write_graph_json",
+    "write_plan_outputs",
+    "write_workbook",
 ]
 
 logger = logging.getLogger(__name__)
@@ -503,3 +519,338 @@ def write_figure(figure: Figure, path: str | Path, *, dpi: int = 150) -> Path:
     figure.savefig(path, dpi=dpi, bbox_inches="tight")
     logger.info("wrote %s", path.name)
     return path
+
+
+# --- plan outputs --------------------------------------------------------------------------
+
+#: Characters Excel does not allow in a sheet name.
+_SHEET_FORBIDDEN = frozenset("[]:*?/\\")
+_SHEET_MAX = 31
+
+
+def file_sha256(path: str | Path) -> str:
+    """The SHA-256 of a file (hex), read in chunks.
+
+    A directory (e.g. a FileGDB ``.gdb``) hashes its files' relative paths and
+    contents in sorted order.
+
+    Raises
+    ------
+    InputDataError
+        If the path does not exist or cannot be read.
+    """
+    path = Path(path)
+    digest = hashlib.sha256()
+    try:
+        if path.is_dir():
+            for member in sorted(p for p in path.rglob("*") if p.is_file()):
+                digest.update(member.relative_to(path).as_posix().encode("utf-8") + b"\0")
+                digest.update(file_sha256(member).encode("ascii"))
+            return digest.hexdigest()
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except FileNotFoundError as error:
+        raise InputDataError(f"cannot hash {path}: it does not exist") from error
+    except OSError as error:
+        raise InputDataError(f"cannot hash {path}: {error.strerror or error}") from error
+    return digest.hexdigest()
+
+
+def _json_value(value: Any, where: str) -> Any:
+    """Plain JSON values: numpy scalars and arrays unwrapped, NaN/NaT/NA/±inf → None."""
+    if value is None or isinstance(value, str | bool):
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): _json_value(v, f"{where}.{k}") for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        return [_json_value(v, f"{where}[{i}]") for i, v in enumerate(value.tolist())]
+    if isinstance(value, list | tuple):
+        return [_json_value(v, f"{where}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, set | frozenset):
+        return [_json_value(v, f"{where}[]") for v in sorted(value, key=str)]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, datetime.datetime | datetime.date | pd.Timestamp):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return value.as_posix()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        if hasattr(value, "to_dict"):
+            return _json_value(value.to_dict(), where)
+        return _json_value(dataclasses.asdict(value), where)
+    raise InputDataError(
+        f"summary entry {where} is a {type(value).__name__}, which JSON cannot hold: "
+        "give numbers, text, lists or dicts"
+    )
+
+
+def _json_text(data: Mapping[str, Any]) -> str:
+    return json.dumps(_json_value(data, "summary"), ensure_ascii=False, indent=2) + "\n"
+
+
+def _safe_name(name: str, what: str) -> str:
+    if (
+        not isinstance(name, str)
+        or not name.strip()
+        or name in (".", "..")
+        or any(c in name for c in '/\\:*?"<>|')
+    ):
+        raise InputDataError(
+            f"{what} name {name!r} cannot be a file name: use letters, digits, '_' or '-'"
+        )
+    return name
+
+
+def _write_csv(table: pd.DataFrame, path: Path) -> None:
+    # a named index (e.g. community_id) is data; a default RangeIndex is not
+    keep_index = any(level is not None for level in table.index.names)
+    table.to_csv(path, index=keep_index, encoding="utf-8-sig", lineterminator="\n")
+
+
+def _write_gpkg(layers: Mapping[str, gpd.GeoDataFrame], path: Path, crs: Any) -> None:
+    """Write every layer into a fresh GeoPackage beside ``path``, then move it into place."""
+    partial = path.with_name(f".partial-{path.name}")
+    if partial.exists():
+        partial.unlink()
+    try:
+        for name, layer in layers.items():
+            _safe_name(name, "layer")
+            try:
+                has_geometry = isinstance(layer, gpd.GeoDataFrame) and layer.geometry is not None
+            except AttributeError:  # a GeoDataFrame without an active geometry column
+                has_geometry = False
+            if not has_geometry:
+                raise InputDataError(
+                    f"layer {name!r} has no geometry, so it cannot go into {path.name}: "
+                    "pass it in tables= to write it as CSV"
+                )
+            frame = layer
+            if crs is not None:
+                if frame.crs is None:
+                    raise InputDataError(
+                        f"layer {name!r} has no CRS, so it cannot be written in {crs}: "
+                        "set its CRS first"
+                    )
+                frame = frame.to_crs(crs)
+            geometry_type = None if len(frame) else "Unknown"
+            try:
+                pyogrio.write_dataframe(
+                    frame, partial, layer=name, driver="GPKG", geometry_type=geometry_type
+                )
+            except Exception as error:  # GDAL errors come in several types
+                raise InputDataError(f"cannot write layer {name!r} to {path}: {error}") from error
+        os.replace(partial, path)
+    finally:
+        if partial.exists():
+            partial.unlink()
+
+
+def write_plan_outputs(
+    out_dir: str | Path,
+    *,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    tables: Mapping[str, pd.DataFrame],
+    summary: Mapping[str, Any],
+    crs: pyproj.CRS | str | int | None = None,
+) -> dict[str, Path]:
+    """Write a plan: ``plan.gpkg``, one CSV per table and ``summary.json``.
+
+    Parameters
+    ----------
+    out_dir
+        The output directory; created if missing.
+    layers
+        Layer name → GeoDataFrame, all written into ``out_dir/plan.gpkg`` in this
+        order. An existing ``plan.gpkg`` is replaced as a whole (never appended to).
+    tables
+        Table name → DataFrame, each written as ``out_dir/<name>.csv`` in UTF-8 with a
+        byte-order mark (so Excel shows Chinese text). A named index is written as
+        columns, a default index is not.
+    summary
+        Written as ``out_dir/summary.json``: UTF-8, Chinese kept as is, indented by 2;
+        numpy values become plain numbers, NaN and infinities ``null``.
+    crs
+        Write the layers in this CRS (e.g. ``compounds.attrs["input_crs"]``, the input
+        CRS); ``None`` writes them as they are.
+
+    Returns
+    -------
+    dict
+        ``{"plan.gpkg": path, "<table>.csv": path, ..., "summary.json": path}``
+        (``plan.gpkg`` only when there are layers).
+
+    Raises
+    ------
+    InputDataError
+        If the directory or a file cannot be written (the path and the reason), a
+        layer has no geometry or no CRS to reproject from, a name cannot be a file
+        name, or a summary value cannot be held in JSON.
+    """
+    out_dir = Path(out_dir)
+    # check everything that can be checked before any file is touched
+    for name in tables:
+        _safe_name(name, "table")
+    summary_text = _json_text(summary)
+    target_crs = pyproj.CRS.from_user_input(crs) if crs is not None else None
+    written: dict[str, Path] = {}
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        if layers:
+            path = out_dir / "plan.gpkg"
+            _write_gpkg(layers, path, target_crs)
+            written["plan.gpkg"] = path
+        for name, table in tables.items():
+            path = out_dir / f"{name}.csv"
+            _write_csv(table, path)
+            written[path.name] = path
+        path = out_dir / "summary.json"
+        path.write_text(summary_text, encoding="utf-8")
+        written["summary.json"] = path
+    except OSError as error:
+        where = error.filename or out_dir
+        raise InputDataError(
+            f"cannot write the plan to {where}: {error.strerror or error}: choose another "
+            "--out directory or check its permissions"
+        ) from error
+    listed = [name for name in written if name != "plan.gpkg"]
+    if layers:
+        counts = ", ".join(f"{name} {len(layer)}" for name, layer in layers.items())
+        listed.insert(0, f"plan.gpkg ({counts})")
+    logger.info("wrote %s: %s", out_dir, ", ".join(listed))
+    return written
+
+
+def _sheet_names(names: Sequence[str]) -> list[str]:
+    """Excel sheet names: forbidden characters replaced, at most 31 characters, unique."""
+    result: list[str] = []
+    for name in names:
+        clean = "".join("_" if c in _SHEET_FORBIDDEN else c for c in str(name)).strip("'")
+        clean = clean[:_SHEET_MAX] or "sheet"
+        candidate, n = clean, 2
+        while candidate.lower() in (r.lower() for r in result):
+            suffix = f"~{n}"
+            candidate = clean[: _SHEET_MAX - len(suffix)] + suffix
+            n += 1
+        result.append(candidate)
+    return result
+
+
+def write_workbook(path: str | Path, tables: Mapping[str, pd.DataFrame]) -> Path:
+    """Write tables as the sheets of one Excel workbook (``.xlsx``, via openpyxl).
+
+    Sheet names are the table names, cut to Excel's 31 characters with the
+    characters Excel forbids (``[]:*?/\\``) replaced by ``_``, and kept unique. A
+    named index is written as columns, a default index is not.
+
+    Raises
+    ------
+    InputDataError
+        If there are no tables or the file cannot be written.
+    """
+    path = Path(path)
+    if not tables:
+        raise InputDataError(f"no tables to write to {path}: a workbook needs a sheet")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            for sheet, table in zip(_sheet_names(list(tables)), tables.values(), strict=True):
+                keep_index = any(level is not None for level in table.index.names)
+                table.to_excel(writer, sheet_name=sheet, index=keep_index)
+    except OSError as error:
+        raise InputDataError(
+            f"cannot write the workbook {path}: {error.strerror or error}"
+        ) from error
+    logger.info("wrote %s: %d sheets", path.name, len(tables))
+    return path
+
+
+_SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+_PROVENANCE_PACKAGES = ("geopandas", "shapely", "pyogrio", "pyproj", "networkx", "pulp", "highspy")
+
+
+def _input_files(path: Path) -> list[Path]:
+    """A Shapefile is several files; anything else is one."""
+    if path.suffix.lower() == ".shp":
+        parts = [path.with_suffix(s) for s in _SHAPEFILE_PARTS]
+        parts += [path.with_suffix(s.upper()) for s in _SHAPEFILE_PARTS]
+        return sorted({p for p in parts if p.is_file()} | {path})
+    return [path]
+
+
+def provenance(
+    inputs: Sequence[str | Path],
+    *,
+    scenario: Scenario,
+    seed: int,
+    created: str | datetime.datetime | None = None,
+) -> dict[str, Any]:
+    """What a plan was made from, for ``summary.json``.
+
+    Parameters
+    ----------
+    inputs
+        The input files (a Shapefile brings its ``.shx``, ``.dbf``, ``.prj``,
+        ``.cpg``); listed by file name, not by their full path, with their SHA-256.
+    scenario
+        The scenario (recorded with :meth:`~jinfeng_grid.config.Scenario.to_dict`).
+    seed
+        The seed the plan was made with.
+    created
+        When the plan was made; recorded only when given, so that by default the same
+        inputs give byte-identical output.
+
+    Returns
+    -------
+    dict
+        ``package``, ``version``, ``python``, ``libraries`` (versions), ``inputs``
+        (``name``, ``bytes``, ``sha256`` each), ``scenario``, ``seed`` and, when
+        given, ``created``.
+
+    Raises
+    ------
+    InputDataError
+        If an input cannot be read.
+    """
+    from importlib import metadata
+
+    from jinfeng_grid import __version__
+
+    files: list[dict[str, Any]] = []
+    for given in inputs:
+        for path in _input_files(Path(given)):
+            sha = file_sha256(path)
+            size = (
+                sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+                if path.is_dir()
+                else path.stat().st_size
+            )
+            files.append({"name": path.name, "bytes": size, "sha256": sha})
+    libraries: dict[str, str | None] = {}
+    for package in _PROVENANCE_PACKAGES:
+        try:
+            libraries[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            libraries[package] = None
+    record: dict[str, Any] = {
+        "package": "jinfeng_grid",
+        "version": __version__,
+        "python": platform.python_version(),
+        "libraries": libraries,
+        "inputs": files,
+        "scenario": scenario.to_dict(),
+        "seed": int(seed),
+    }
+    if created is not None:
+        record["created"] = (
+            created.isoformat() if isinstance(created, datetime.datetime) else str(created)
+        )
+    return record
