@@ -58,6 +58,8 @@ DISTRICT_CODE = "640106"  # 银川市金凤区
 N_COMPOUNDS = 449
 N_GRIDS = 400
 MAX_COMPOUND_HOUSEHOLDS = 3_900
+MIN_COMPOUND_HOUSEHOLDS = 12
+MAX_COMPOUND_M2 = 420_000.0  # the largest estates fill a superblock of ~600 m x 700 m
 # Compounds this close face each other across a street. Users and tests take 60 m;
 # construction keeps a 2 m margin so that no edge it relies on is a rounding away from 60.
 TOLERANCE_M = 58.0
@@ -577,7 +579,8 @@ def build_compounds(
     """Split residential superblocks into exactly ``N_COMPOUNDS`` compounds.
 
     The number of compounds of a block follows its area; the old centre (北京中路) is
-    made of small work-unit compounds, so its blocks are split more finely.
+    made of small work-unit compounds, so its blocks are split more finely, and a few
+    large blocks outside it are one estate each (the mega-compounds of the 2000s).
     """
     resid = [i for i, u in enumerate(use) if u == "residential"]
     areas = np.array([blocks[i].area for i in resid])
@@ -585,12 +588,17 @@ def build_compounds(
     mean = (areas * fine).sum() / N_COMPOUNDS
     counts = np.round(areas * fine / mean * rng.uniform(0.6, 1.4, len(areas)))
     counts = np.maximum(1, counts)
-    counts = np.maximum(counts, np.ceil(areas / 300_000.0)).astype(int)
+    counts = np.maximum(counts, np.ceil(areas / MAX_COMPOUND_M2)).astype(int)
+    large = (areas > 200_000.0) & (areas <= MAX_COMPOUND_M2) & (fine == 1.0)
+    estate = large & (rng.random(len(areas)) < 0.3)
+    counts[estate] = 1
+    floor = np.where(estate, 1, np.maximum(1, np.ceil(areas / MAX_COMPOUND_M2)))
     while counts.sum() > N_COMPOUNDS:
-        per = np.where(counts > np.maximum(1, np.ceil(areas / 300_000.0)), areas / counts, np.inf)
+        per = np.where(counts > floor, areas / counts, np.inf)
         counts[int(np.argmin(per * fine))] -= 1
     while counts.sum() < N_COMPOUNDS:
-        counts[int(np.argmax(areas * fine / counts))] += 1
+        per = np.where(estate, -np.inf, areas * fine / counts)
+        counts[int(np.argmax(per))] += 1
 
     rows: list[dict] = []
     for block_no, (i, n) in enumerate(zip(resid, counts, strict=True)):
@@ -612,8 +620,43 @@ def build_compounds(
                 compounds = pd.concat([compounds, extra], ignore_index=True)
                 break
     compounds = compounds.reset_index(drop=True)
-    compounds["geometry"] = node_shared_edges(compounds)
+    compounds["geometry"] = merge_close_corners(node_shared_edges(compounds), compounds["block"])
     return compounds
+
+
+def merge_close_corners(
+    geoms: list[Polygon], blocks: pd.Series, tolerance: float = 0.5
+) -> list[Polygon]:
+    """Merge corners of a block's compounds that lie closer than ``tolerance`` metres.
+
+    Two cuts on either side of an earlier cut can end a centimetre apart; such near
+    twins would collapse differently when coordinates are rounded and leave slivers.
+    Each cluster of near twins takes one position for every compound that has it, so
+    shared edges stay identical.
+    """
+    out = list(geoms)
+    block = blocks.to_numpy()
+    for b in np.unique(block):
+        members = np.flatnonzero(block == b)
+        pts = np.unique(shapely.get_coordinates([geoms[i] for i in members]), axis=0)
+        target: dict[tuple[float, float], tuple[float, float]] = {}
+        for p in pts:
+            key = (float(p[0]), float(p[1]))
+            if key in target:
+                continue
+            near = np.flatnonzero(np.hypot(*(pts - p).T) < tolerance)
+            for q in near:
+                target.setdefault((float(pts[q, 0]), float(pts[q, 1])), key)
+        if all(k == v for k, v in target.items()):
+            continue
+        for i in members:
+            ring = [target[(float(x), float(y))] for x, y in geoms[i].exterior.coords]
+            ring = [c for k, c in enumerate(ring) if k == 0 or c != ring[k - 1]]
+            poly = Polygon(ring)
+            if not poly.is_valid:
+                raise RuntimeError(f"merging close corners broke compound {i}")
+            out[i] = poly
+    return out
 
 
 def node_shared_edges(compounds: gpd.GeoDataFrame) -> list[Polygon]:
@@ -632,6 +675,25 @@ def node_shared_edges(compounds: gpd.GeoDataFrame) -> list[Polygon]:
             corners = shapely.multipoints(shapely.get_coordinates(mates))
             poly = shapely.snap(poly, corners, 0.01)
         out.append(poly)
+    return out
+
+
+def node_touching(geoms: list) -> list:
+    """Insert the corners of touching neighbours into each geometry's edges.
+
+    The same as :func:`node_shared_edges` for geometries without a block, found by
+    distance (dissolved grids, whose Voronoi edges meet compound edges).
+    """
+    arr = np.array(geoms, dtype=object)
+    left, right = shapely.STRtree(arr).query(arr, predicate="dwithin", distance=0.01)
+    out = []
+    for i, geom in enumerate(arr):
+        mates = arr[right[(left == i) & (right != i)]]
+        if len(mates):
+            snapped = shapely.snap(geom, shapely.multipoints(shapely.get_coordinates(mates)), 0.01)
+            if snapped.is_valid:
+                geom = snapped
+        out.append(geom)
     return out
 
 
@@ -797,13 +859,15 @@ def allocate_people(rng: np.random.Generator, compounds: gpd.GeoDataFrame) -> No
                 comm_pop[n] = FIXED_COMMUNITY_POPULATION[n]
         for name, hh in spec.communities:
             idx = np.flatnonzero(comm == name)
-            weight = area[idx] * rng.lognormal(0.0, 0.3, len(idx))
-            h = allocate(hh, weight)
+            weight = area[idx] * rng.lognormal(0.0, 0.4, len(idx))
+            least = MIN_COMPOUND_HOUSEHOLDS
+            h = least + allocate(hh - least * len(idx), weight)
             capped = np.zeros(len(idx), dtype=bool)
             while (h > MAX_COMPOUND_HOUSEHOLDS).any():
                 capped |= h > MAX_COMPOUND_HOUSEHOLDS
                 h[capped] = MAX_COMPOUND_HOUSEHOLDS
-                h[~capped] = allocate(hh - int(h[capped].sum()), weight[~capped])
+                rest = hh - int(h[capped].sum()) - least * int((~capped).sum())
+                h[~capped] = least + allocate(rest, weight[~capped])
             households[idx] = h
             size = rng.lognormal(0.0, 0.04, len(idx))
             population[idx] = allocate(comm_pop[name], h * size)
@@ -1134,6 +1198,28 @@ def assign_grids(
     return grid
 
 
+def _voronoi_cells(points: np.ndarray, poly: Polygon) -> tuple[np.ndarray, np.ndarray]:
+    """Voronoi cells of ``points`` covering ``poly``, and the points they were built on.
+
+    The slabs of a compound stand on a regular lattice, and GEOS can return an
+    invalid, overlapping cell for such co-circular points; the points are then moved
+    by a few centimetres (a fixed pattern, no random draw) until the cells tile.
+    """
+    k = np.arange(len(points), dtype=float)
+    for attempt in range(6):
+        shift = 0.02 * attempt * np.column_stack([np.sin(12.9898 * k), np.cos(78.233 * k)])
+        moved = shapely.points(shapely.get_coordinates(points) + shift)
+        cells = shapely.get_parts(shapely.voronoi_polygons(MultiPoint(moved), extend_to=poly))
+        areas = shapely.area(cells)
+        if (
+            len(cells) == len(points)
+            and shapely.is_valid(cells).all()
+            and abs(shapely.union_all(cells).area - areas.sum()) < 1e-6 * areas.sum()
+        ):
+            return moved, cells
+    raise RuntimeError("could not build Voronoi cells for the buildings of a compound")
+
+
 def grid_polygons(buildings: gpd.GeoDataFrame, compounds: gpd.GeoDataFrame) -> dict[str, list]:
     """Pieces of compound land per grid (Voronoi cells of buildings where a compound is shared)."""
     pieces: dict[str, list] = {}
@@ -1145,14 +1231,13 @@ def grid_polygons(buildings: gpd.GeoDataFrame, compounds: gpd.GeoDataFrame) -> d
         if len(set(grids)) == 1:
             pieces.setdefault(grids[0], []).append(poly)
             continue
-        pts = MultiPoint([g.centroid for g in group.geometry])
-        cells = shapely.get_parts(shapely.voronoi_polygons(pts, extend_to=poly, ordered=True))
+        points, cells = _voronoi_cells(shapely.centroid(group.geometry.to_numpy()), poly)
+        point_of, cell_of = shapely.STRtree(cells).query(points, predicate="within")
+        cell_grid = np.empty(len(cells), dtype=object)
+        cell_grid[cell_of] = grids[point_of]
+        clipped = shapely.intersection(shapely.make_valid(cells), poly)
         for g in sorted(set(grids)):
-            mine = shapely.make_valid(cells[grids == g])
-            part = shapely.intersection(
-                shapely.union_all(mine, grid_size=0.01), poly, grid_size=0.01
-            )
-            pieces.setdefault(g, []).append(part)
+            pieces.setdefault(g, []).extend(clipped[cell_grid == g])
     return pieces
 
 
@@ -1294,15 +1379,24 @@ def metric_origin() -> tuple[float, float]:
 
 
 def dissolve(pieces: dict[str, list]) -> dict[str, shapely.Geometry]:
-    """Union of each key's pieces, noded on a 1 cm grid (shared edges merge cleanly).
+    """Union of each key's pieces, as a multipolygon.
 
-    Only the polygonal parts are kept: cutting cells along an edge can leave a stray
-    line or point in a geometry collection.
+    Neighbours share identical edges, so a plain (floating) union merges them; only
+    polygonal parts above 1 m² are kept and holes below 1 m² filled, which removes
+    the specks that cutting Voronoi cells along an edge can leave.
     """
     out = {}
     for key, geoms in sorted(pieces.items()):
-        union = shapely.union_all(geoms, grid_size=0.01)
-        parts = [g for g in shapely.get_parts(union) if g.geom_type == "Polygon"]
+        try:
+            union = shapely.union_all(geoms)
+        except shapely.errors.GEOSException:  # near-degenerate Voronoi cells
+            union = shapely.union_all(shapely.make_valid(geoms), grid_size=0.001)
+        parts = []
+        for g in shapely.get_parts(union):
+            if g.geom_type != "Polygon" or g.area < 1.0:
+                continue
+            holes = [h for h in g.interiors if Polygon(h).area >= 1.0]
+            parts.append(Polygon(g.exterior, holes))
         out[key] = shapely.MultiPolygon(parts)
     return out
 
@@ -1347,6 +1441,7 @@ def build_district(seed: int) -> dict[str, pd.DataFrame]:
 
     # Dissolved layers.
     grid_geoms = dissolve(grid_polygons(buildings, compounds))
+    grid_geoms = dict(zip(grid_geoms, node_touching(list(grid_geoms.values())), strict=True))
     comm_of = dict(zip(compounds["compound_id"], compounds["community"], strict=True))
     b = buildings.assign(community=buildings["compound_id"].map(comm_of))
     grid_tab = b.groupby("grid", sort=True).agg(
