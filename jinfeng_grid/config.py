@@ -775,8 +775,14 @@ class Scenario:
             elif key not in TOP_LEVEL_KEYS:
                 kind = "table" if isinstance(value, Mapping) else "top-level key"
                 shown = f"[{key}]" if isinstance(value, Mapping) else repr(key)
+                owners = [t for t, cls in _TABLES.items() if key in {f.name for f in fields(cls)}]
+                hint = (
+                    f" ({key} belongs in [{owners[0]}])"
+                    if owners and not isinstance(value, Mapping)
+                    else _did_you_mean(key, (*TABLES, *TOP_LEVEL_KEYS))
+                )
                 raise ConfigError(
-                    f"unknown {kind} {shown}{_did_you_mean(key, (*TABLES, *TOP_LEVEL_KEYS))}: "
+                    f"unknown {kind} {shown}{hint}: "
                     f"the tables are {', '.join(f'[{t}]' for t in TABLES)} and the top-level "
                     f"keys are {', '.join(TOP_LEVEL_KEYS)}"
                 )
