@@ -1401,30 +1401,17 @@ def dissolve(pieces: dict[str, list]) -> dict[str, shapely.Geometry]:
     return out
 
 
-def build_district(seed: int) -> dict[str, pd.DataFrame]:
-    """Every layer of the sample district, in the output CRS, keyed by layer name."""
-    rng = np.random.default_rng(seed)
-    outline = build_outline()
-    lakes = build_lakes(rng, outline)
-    canal_water, canal_corridor = build_canal(rng, outline)
-    roads = build_roads(rng, outline, lakes)
-    blocks = build_superblocks(outline, lakes, canal_corridor, roads)
-    use = choose_land_use(rng, blocks, lakes)
+def number_units(compounds: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, dict[str, str]]:
+    """Compound ids and community codes.
 
-    block_subdistrict = assign_subdistricts(blocks, use)
-    compounds = build_compounds(rng, blocks, use, block_subdistrict)
-    compounds["subdistrict"] = block_subdistrict[compounds["block"].to_numpy()]
-    graph = tolerant_graph(compounds.geometry.values)
-    compounds["community"] = assign_communities(rng, compounds, graph)
-    allocate_people(rng, compounds)
-
-    # Codes: subdistricts in the order of the report, communities and compounds in
-    # reading order (north to south, west to east).
+    Subdistricts keep the order of the report; communities (in 1,200 m bands) and
+    compounds (in 300 m bands) are numbered in reading order, north to south and west
+    to east. Returns the compounds re-ordered by id and the code of each community.
+    """
     cxy = np.column_stack([compounds.centroid.x, compounds.centroid.y])
     order = reading_order(cxy, 300.0)
     compounds = compounds.iloc[order].reset_index(drop=True)
     compounds["compound_id"] = [f"C{k:04d}" for k in range(1, len(compounds) + 1)]
-    sub_code = {s.name: s.code for s in SUBDISTRICTS}
     codes: dict[str, str] = {}
     for spec in SUBDISTRICTS:
         mine = compounds[compounds["subdistrict"] == spec.name]
@@ -1433,13 +1420,14 @@ def build_district(seed: int) -> dict[str, pd.DataFrame]:
         for k, name in enumerate(centres.index[seq], start=1):
             codes[name] = f"{DISTRICT_CODE}{spec.code}{k:03d}"
     compounds["community_id"] = compounds["community"].map(codes)
-    compounds["name"] = name_compounds(rng, compounds)
+    return compounds, codes
 
-    buildings = build_buildings(rng, compounds)
-    graph = tolerant_graph(compounds.geometry.values)  # compounds were re-ordered
-    buildings["grid"] = assign_grids(buildings, compounds, codes, graph)
 
-    # Dissolved layers.
+def dissolved_layers(
+    compounds: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame, codes: dict[str, str]
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The current subdistricts, communities and grids as dissolved polygons with sums."""
+    sub_code = {s.name: s.code for s in SUBDISTRICTS}
     grid_geoms = dissolve(grid_polygons(buildings, compounds))
     grid_geoms = dict(zip(grid_geoms, node_touching(list(grid_geoms.values())), strict=True))
     comm_of = dict(zip(compounds["compound_id"], compounds["community"], strict=True))
@@ -1509,9 +1497,18 @@ def build_district(seed: int) -> dict[str, pd.DataFrame]:
         crs=METRIC_CRS,
     )  # fmt: skip
 
-    facilities = build_facilities(rng, compounds, communities)
-    staff = build_staff(communities, facilities)
+    return subdistricts, communities, grids
 
+
+def build_landuse(
+    rng: np.random.Generator,
+    lakes: list[tuple[str, Polygon]],
+    canal: tuple[Polygon, Polygon],
+    blocks: list[Polygon],
+    use: list[str],
+) -> gpd.GeoDataFrame:
+    """Water, parks, public land and green slivers: what is not housing."""
+    canal_water, canal_corridor = canal
     landuse_rows = [{"kind": "water", "name": name, "geometry": geom} for name, geom in lakes]
     landuse_rows.append({"kind": "water", "name": "唐徕渠", "geometry": canal_water})
     banks = canal_corridor.difference(canal_water)
@@ -1522,6 +1519,39 @@ def build_district(seed: int) -> dict[str, pd.DataFrame]:
     baohu = noisy_ellipse(rng, 5_450.0, 6_650.0, 230.0, 160.0)
     landuse_rows.append({"kind": "water", "name": "宝湖", "geometry": baohu})
     landuse = gpd.GeoDataFrame(landuse_rows, geometry="geometry", crs=METRIC_CRS)
+
+    return landuse
+
+
+def build_district(seed: int) -> dict[str, pd.DataFrame]:
+    """Every layer of the sample district, in the output CRS, keyed by layer name."""
+    rng = np.random.default_rng(seed)
+    outline = build_outline()
+    lakes = build_lakes(rng, outline)
+    canal_water, canal_corridor = build_canal(rng, outline)
+    roads = build_roads(rng, outline, lakes)
+    blocks = build_superblocks(outline, lakes, canal_corridor, roads)
+    use = choose_land_use(rng, blocks, lakes)
+
+    block_subdistrict = assign_subdistricts(blocks, use)
+    compounds = build_compounds(rng, blocks, use, block_subdistrict)
+    compounds["subdistrict"] = block_subdistrict[compounds["block"].to_numpy()]
+    graph = tolerant_graph(compounds.geometry.values)
+    compounds["community"] = assign_communities(rng, compounds, graph)
+    allocate_people(rng, compounds)
+
+    compounds, codes = number_units(compounds)
+    compounds["name"] = name_compounds(rng, compounds)
+
+    buildings = build_buildings(rng, compounds)
+    graph = tolerant_graph(compounds.geometry.values)  # compounds were re-ordered
+    buildings["grid"] = assign_grids(buildings, compounds, codes, graph)
+
+    subdistricts, communities, grids = dissolved_layers(compounds, buildings, codes)
+    facilities = build_facilities(rng, compounds, communities)
+    staff = build_staff(communities, facilities)
+
+    landuse = build_landuse(rng, lakes, (canal_water, canal_corridor), blocks, use)
 
     compounds = compounds[
         ["compound_id", "name", "households", "population", "subdistrict", "community",
