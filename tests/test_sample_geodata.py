@@ -367,6 +367,12 @@ def test_buildings_lie_inside_their_compound_and_apart(buildings, compounds):
     assert (pairs.index == pairs["index_right"]).all()
 
 
+def test_buildings_are_rectangular_slabs(buildings):
+    metric = buildings.to_crs(METRIC)
+    assert (metric.area / metric.minimum_rotated_rectangle().area).min() > 0.99
+    assert metric.area.between(100.0, 2_000.0).all()
+
+
 def test_the_compound_graph_is_connected(compound_graph):
     assert nx.is_connected(compound_graph)
 
