@@ -32,6 +32,8 @@ __all__ = ["HeuristicProblem", "heuristic_partition"]
 
 logger = logging.getLogger(__name__)
 
+_T_START = 1.0  # start temperature, in units of the mean edge cost
+
 
 @dataclass(frozen=True, eq=False)
 class HeuristicProblem:
@@ -161,10 +163,12 @@ def heuristic_partition(
     ]
     if not counts or len(components_of(problem.adj, range(problem.n))) > 1:
         return None
-    steps = steps if steps is not None else max(300, 12 * problem.n)
+    steps = steps if steps is not None else max(300, min(12 * problem.n, 2000))
     best: tuple[tuple[float, float], np.ndarray] | None = None
-    restarts = 3
-    for attempt in range(restarts * len(counts)):
+    restarts = 5  # chains kept once a plan is feasible; more are drawn until one is
+    for attempt in range(10 * restarts * len(counts)):
+        if attempt >= restarts * len(counts) and best is not None and best[0][0] == 0:
+            break
         k = counts[attempt % len(counts)]
         start = _bisect(problem, k, rng)
         if start is None:
@@ -271,6 +275,10 @@ def _bisect(problem: HeuristicProblem, k: int, rng: np.random.Generator) -> np.n
                     break
             if best is not None and best[0] == 0:
                 break
+        if best is not None and best[0] > 0:
+            grown = _grow_piece(problem, rest, remaining, rng)
+            if grown is not None:
+                best = (0.0, grown)
         if best is None:
             return None
         piece = best[1]
@@ -284,6 +292,43 @@ def _bisect(problem: HeuristicProblem, k: int, rng: np.random.Generator) -> np.n
         rest = comps[0]
     labels[rest] = k - 1
     return labels
+
+
+def _grow_piece(
+    problem: HeuristicProblem, rest: list[int], remaining: int, rng: np.random.Generator
+) -> list[int] | None:
+    """Grow random connected pieces inside ``rest`` until one leaves a feasible remainder.
+
+    Tree cuts sample some bipartitions rarely; random growth (a random frontier node
+    that still fits under the cap) reaches others, which matters under tight bounds.
+    """
+    total = problem.weights[rest].sum(axis=0)
+    inside = set(rest)
+    low, high = problem.low, problem.high
+    for _ in range(400):
+        start = rest[int(rng.integers(len(rest)))]
+        piece, load = [start], problem.weights[start].copy()
+        members = {start}
+        while True:
+            other = total - load
+            if (
+                np.all(load >= low - 1e-9)
+                and np.all(other >= (remaining - 1) * low - 1e-9)
+                and np.all(other <= (remaining - 1) * high + 1e-9)
+                and len(components_of(problem.adj, inside - members)) == 1
+            ):
+                return sorted(piece)
+            frontier = sorted(
+                {t for v in piece for t in problem.adj[v] if t in inside and t not in members}
+            )
+            fits = [t for t in frontier if np.all(load + problem.weights[t] <= high + 1e-9)]
+            if not fits:
+                break
+            t = fits[int(rng.integers(len(fits)))]
+            piece.append(t)
+            members.add(t)
+            load = load + problem.weights[t]
+    return None
 
 
 def _relabel(problem: HeuristicProblem, labels: np.ndarray, k: int) -> np.ndarray:
@@ -311,8 +356,16 @@ def _recom_chain(
     steps: int,
     deadline: float,
 ) -> np.ndarray:
-    """Greedy ReCom: accept a merge-and-split when (violation, objective) is no worse."""
+    """ReCom with annealed acceptance; returns the best plan seen.
+
+    A move that keeps (violation, objective) no worse is always taken; a feasible move
+    that raises the objective by Δ is taken with probability exp(−Δ/T), T falling
+    linearly from ``_T_START`` to zero, so the chain can leave local optima early and
+    ends greedy.
+    """
     score = problem.score(labels, k)
+    kept = (score, labels)
+    unit = float(problem.cost.mean()) if len(problem.cost) else 1.0
     for step in range(steps):
         if k < 2 or time.perf_counter() > deadline:
             break
@@ -343,11 +396,20 @@ def _recom_chain(
                 s = problem.score(trial, k)
                 if best is None or s < best[0]:
                     best = (s, trial)
-        if best is not None and best[0] <= score:
-            score, labels = best
+        if best is not None:
+            temperature = _T_START * unit * (1 - step / steps)
+            worse = best[0][1] - score[1]
+            if best[0] <= score or (
+                best[0][0] == 0 == score[0]
+                and temperature > 0
+                and rng.random() < np.exp(-worse / temperature)
+            ):
+                score, labels = best
         if step % 50 == 49:
             labels, score = _node_moves(problem, labels, k, score)
-    labels, score = _node_moves(problem, labels, k, score)
+        if score < kept[0]:
+            kept = (score, labels)
+    labels, score = _node_moves(problem, kept[1], k, kept[0])
     return labels
 
 
