@@ -60,9 +60,13 @@ N_GRIDS = 400
 MAX_COMPOUND_HOUSEHOLDS = 3_900
 MIN_COMPOUND_HOUSEHOLDS = 12
 MAX_COMPOUND_M2 = 420_000.0  # the largest estates fill a superblock of ~600 m x 700 m
-# Compounds this close face each other across a street. Users and tests take 60 m;
-# construction keeps a 2 m margin so that no edge it relies on is a rounding away from 60.
-TOLERANCE_M = 58.0
+# Adjacency used while building (see street_graph): a strict version of the defaults
+# of jinfeng_grid.graph.build_adjacency (local gap 30 m with 7.5 m of frontage,
+# 80 m across an arterial with 20 m, 1 m of shared boundary), so every edge the
+# construction relies on is also an edge of the package's graph, after rounding.
+LOCAL_GAP_M, LOCAL_FACING_M = 28.0, 15.0
+ARTERIAL_GAP_M, ARTERIAL_FACING_M = 58.0, 30.0  # and within the 60 m of the brief
+MIN_SHARED_M = 5.0
 SITE_M2_PER_HOUSEHOLD = 135.0  # residential land per household, roads excluded
 
 # ---------------------------------------------------------------------------------
@@ -242,13 +246,54 @@ def noisy_ellipse(rng: np.random.Generator, cx: float, cy: float, rx: float, ry:
     return Polygon(np.column_stack([cx + rx * r * np.cos(t), cy + ry * r * np.sin(t)]))
 
 
-def tolerant_graph(geoms: np.ndarray, distance: float = TOLERANCE_M) -> nx.Graph:
-    """Adjacency of geometries touching or within ``distance`` metres."""
-    tree = shapely.STRtree(geoms)
-    left, right = tree.query(geoms, predicate="dwithin", distance=distance)
+def _facing(
+    a: np.ndarray, b: np.ndarray, gap: np.ndarray, reach: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Frontage of each pair across a gap, and the corridor between the two fronts.
+
+    As in :mod:`jinfeng_grid._geo_adjacency`: the mean length of each boundary within
+    ``reach`` of the other polygon, minus the ``2 (reach - gap)`` that wraps round the
+    ends of the facing stretch; the corridor is the convex hull of both stretches.
+    """
+    part_a = shapely.intersection(shapely.boundary(a), shapely.buffer(b, reach))
+    part_b = shapely.intersection(shapely.boundary(b), shapely.buffer(a, reach))
+    raw = (shapely.length(part_a) + shapely.length(part_b)) / 2
+    facing = np.maximum(raw - 2 * np.maximum(reach - gap, 0.0), 0.0)
+    return facing, shapely.convex_hull(shapely.union(part_a, part_b))
+
+
+def street_graph(geoms: np.ndarray, arterials: np.ndarray) -> nx.Graph:
+    """Adjacency of blocks or compounds: sharing a boundary or facing across a street.
+
+    Neighbours share at least ``MIN_SHARED_M`` of boundary, or face each other with
+    ``LOCAL_FACING_M`` of frontage across at most ``LOCAL_GAP_M``, or with
+    ``ARTERIAL_FACING_M`` across an arterial road up to ``ARTERIAL_GAP_M`` wide.
+    Corners meeting diagonally across a crossroads are not neighbours.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="dwithin", distance=ARTERIAL_GAP_M)
+    keep = left < right
+    left, right = left[keep], right[keep]
+    a, b = geoms[left], geoms[right]
+    gap = shapely.distance(a, b)
+    shared = np.where(
+        gap <= 1e-6,
+        shapely.length(shapely.intersection(shapely.boundary(a), shapely.boundary(b))),
+        0.0,
+    )
+    local, _ = _facing(a, b, gap, 30.0)
+    wide, corridor = _facing(a, b, gap, 80.0)
+    across = np.zeros(len(left), dtype=bool)
+    hit, _ = shapely.STRtree(arterials).query(corridor, predicate="intersects")
+    across[np.unique(hit)] = True
+    edge = (
+        (shared >= MIN_SHARED_M)
+        | ((gap <= LOCAL_GAP_M) & (local >= LOCAL_FACING_M))
+        | ((gap <= ARTERIAL_GAP_M) & (wide >= ARTERIAL_FACING_M) & across)
+    )
     graph = nx.Graph()
     graph.add_nodes_from(range(len(geoms)))
-    graph.add_edges_from((int(a), int(b)) for a, b in zip(left, right, strict=True) if a < b)
+    graph.add_edges_from(zip(left[edge].tolist(), right[edge].tolist(), strict=True))
     return graph
 
 
@@ -314,7 +359,8 @@ def build_lakes(rng: np.random.Generator, outline: Polygon) -> list[tuple[str, P
 def build_canal(rng: np.random.Generator, outline: Polygon) -> tuple[Polygon, Polygon]:
     """唐徕渠: an irrigation canal crossing the district from south to north-north-east.
 
-    Returns the water (20 m wide) and its corridor with green banks (50 m wide);
+    Returns the water (14 m wide) and its corridor with green banks (24 m wide, as
+    narrow as a local street, so compounds on its two banks face each other);
     roads cross it on bridges, blocks stop at the banks, so the blocks it cuts are
     trapezoids and triangles rather than rectangles.
     """
@@ -324,8 +370,8 @@ def build_canal(rng: np.random.Generator, outline: Polygon) -> tuple[Polygon, Po
     )
     x = x + 60.0 * np.sin(y / 900.0 + rng.uniform(0, 2 * np.pi))
     line = LineString(np.column_stack([x, y]))
-    water = line.buffer(10.0).intersection(outline)
-    corridor = line.buffer(25.0).intersection(outline)
+    water = line.buffer(7.0).intersection(outline)
+    corridor = line.buffer(12.0).intersection(outline)
     return water, corridor
 
 
@@ -458,7 +504,10 @@ def build_superblocks(
 
 
 def choose_land_use(
-    rng: np.random.Generator, blocks: list[Polygon], lakes: list[tuple[str, Polygon]]
+    rng: np.random.Generator,
+    blocks: list[Polygon],
+    lakes: list[tuple[str, Polygon]],
+    arterials: np.ndarray,
 ) -> list[str]:
     """Label each superblock residential, public, park or green.
 
@@ -479,7 +528,7 @@ def choose_land_use(
         if p.distance(baohu) < 120.0:
             use[i] = "park"
 
-    graph = tolerant_graph(geoms)
+    graph = street_graph(geoms, arterials)
     resid = [i for i in range(len(blocks)) if use[i] == "residential"]
     sub = graph.subgraph(resid)
     main = max(nx.connected_components(sub), key=lambda c: (len(c), min(c)))
@@ -785,23 +834,86 @@ def balance_regions(
     return label
 
 
-def assign_subdistricts(blocks: list[Polygon], use: list[str]) -> np.ndarray:
+def grow_balanced(
+    graph: nx.Graph,
+    xy: np.ndarray,
+    weights: np.ndarray,
+    targets: list[float],
+    seedings: list[list[int]],
+    rounds: int = 3,
+) -> np.ndarray:
+    """The best of several grown-and-balanced partitions (smallest worst deviation).
+
+    Each seeding is grown and balanced, then re-seeded ``rounds`` times from the node
+    nearest the centre of each region (a Lloyd step), which frees regions that the
+    first growth enclosed.
+    """
+    t = np.asarray(targets, dtype=float)
+    t = t / t.sum() * weights.sum()
+    best: tuple[float, np.ndarray] | None = None
+    for first in seedings:
+        seeds = list(first)
+        for _ in range(rounds + 1):
+            label = balance_regions(graph, grow_regions(graph, xy, weights, seeds, targets),
+                                    weights, targets)  # fmt: skip
+            w = np.bincount(label, weights=weights, minlength=len(t))
+            deviation = float(np.max(np.abs(w / t - 1)))
+            if best is None or deviation < best[0] - 1e-12:
+                best = (deviation, label)
+            seeds = []
+            for k in range(len(t)):
+                members = np.flatnonzero(label == k)
+                centre = np.average(xy[members], axis=0, weights=weights[members])
+                seeds.append(int(members[np.argmin(np.hypot(*(xy[members] - centre).T))]))
+    assert best is not None
+    return best[1]
+
+
+def _cut_seeds(xy: np.ndarray, weights: np.ndarray) -> list[int]:
+    """Seeds from straight cuts: 满城北街 west, then 黄河东路, 长城中路, 上海西路 and
+    北京中路 from south to north, each part holding its share of the land."""
+    hh = {s.name: float(s.households) for s in SUBDISTRICTS}
+    parts: dict[str, np.ndarray] = {}
+
+    def cut(idx: np.ndarray, axis: int, share: float) -> tuple[np.ndarray, np.ndarray]:
+        order = idx[np.lexsort((xy[idx, 1 - axis], xy[idx, axis]))]
+        cum = np.cumsum(weights[order])
+        k = int(np.argmin(np.abs(cum - share * cum[-1]))) + 1
+        return order[:k], order[k:]
+
+    total = sum(hh.values())
+    parts["满城北街"], rest = cut(np.arange(len(xy)), 0, hh["满城北街"] / total)
+    remaining = total - hh["满城北街"]
+    for name in ("黄河东路", "长城中路", "上海西路"):
+        parts[name], rest = cut(rest, 1, hh[name] / remaining)
+        remaining -= hh[name]
+    parts["北京中路"] = rest
+    seeds = []
+    for spec in SUBDISTRICTS:
+        members = parts[spec.name]
+        centre = xy[members].mean(axis=0)
+        seeds.append(int(members[np.argmin(np.hypot(*(xy[members] - centre).T))]))
+    return seeds
+
+
+def assign_subdistricts(blocks: list[Polygon], use: list[str], arterials: np.ndarray) -> np.ndarray:
     """Subdistrict of each residential superblock (so boundaries follow roads).
 
-    Regions grow over the superblock graph from a seed per subdistrict, with shares
-    of residential land equal to the shares of households.
+    Regions grow over the superblock graph with shares of residential land equal to
+    the shares of households, from seeds in the right part of the district (北京中路
+    in the north-east, 黄河东路 in the south, 满城北街 in the west, ...).
     """
     resid = [i for i, u in enumerate(use) if u == "residential"]
     geoms = np.array([blocks[i] for i in resid], dtype=object)
     xy = np.array([(g.centroid.x, g.centroid.y) for g in geoms])
-    seeds = [
+    area = shapely.area(geoms)
+    fixed = [
         int(np.argmin(np.hypot(*(xy - np.asarray(SUBDISTRICT_SEEDS[s.name])).T)))
         for s in SUBDISTRICTS
     ]
-    graph = tolerant_graph(geoms)
+    graph = street_graph(geoms, arterials)
     targets = [float(s.households) for s in SUBDISTRICTS]
-    label = grow_regions(graph, xy, shapely.area(geoms), seeds, targets)
-    label = balance_regions(graph, label, shapely.area(geoms), targets)
+    label = grow_balanced(graph, xy, area, targets, [fixed, _cut_seeds(xy, area)])
     return np.array([SUBDISTRICTS[k].name for k in label], dtype=object)
 
 
@@ -828,8 +940,7 @@ def assign_communities(
             centre = xy[idx][members].mean(axis=0)
             seeds.append(int(members[np.argmin(np.hypot(*(xy[idx][members] - centre).T))]))
         sub = nx.convert_node_labels_to_integers(graph.subgraph(idx.tolist()), ordering="sorted")
-        label = grow_regions(sub, xy[idx], area[idx], seeds, targets)
-        label = balance_regions(sub, label, area[idx], targets)
+        label = grow_balanced(sub, xy[idx], area[idx], targets, [seeds])
         names[idx] = [comms[k][0] for k in label]
     return names
 
@@ -868,6 +979,11 @@ def allocate_people(rng: np.random.Generator, compounds: gpd.GeoDataFrame) -> No
                 h[capped] = MAX_COMPOUND_HOUSEHOLDS
                 rest = hh - int(h[capped].sum()) - least * int((~capped).sum())
                 h[~capped] = least + allocate(rest, weight[~capped])
+            if int(h.sum()) != hh or (h > MAX_COMPOUND_HOUSEHOLDS).any():
+                raise RuntimeError(
+                    f"community {name}: {hh} households do not fit {len(idx)} compounds "
+                    f"of at most {MAX_COMPOUND_HOUSEHOLDS}"
+                )
             households[idx] = h
             size = rng.lognormal(0.0, 0.04, len(idx))
             population[idx] = allocate(comm_pop[name], h * size)
@@ -993,9 +1109,15 @@ def place_buildings(rng: np.random.Generator, poly: Polygon, households: int) ->
         length, depth = max(length * 0.85, 18.0), max(depth * 0.92, 10.0)
         row_gap, col_gap, inset = row_gap * 0.85, col_gap * 0.85, max(inset * 0.8, 4.0)
     if len(best) == 0:
-        inner = poly.buffer(-4.0)
-        core = inner.minimum_rotated_rectangle
-        return [affinity.scale(core, 0.5, 0.5).intersection(inner)]
+        # A sliver of a compound: one small block in its widest spot, a rectangle
+        # inscribed in the largest circle that fits 2 m inside the compound.
+        radius_line = shapely.maximum_inscribed_circle(poly.buffer(-2.0))
+        centre = Point(radius_line.coords[0])
+        r = 0.95 * radius_line.length
+        slab = shapely.box(
+            centre.x - 0.8 * r, centre.y - 0.6 * r, centre.x + 0.8 * r, centre.y + 0.6 * r
+        )
+        return [affinity.rotate(slab, angle, origin=centre, use_radians=True)]
     pick = np.unique(np.round(np.linspace(0, len(best) - 1, min(wanted, len(best)))).astype(int))
     return list(best[pick])
 
@@ -1531,12 +1653,13 @@ def build_district(seed: int) -> dict[str, pd.DataFrame]:
     canal_water, canal_corridor = build_canal(rng, outline)
     roads = build_roads(rng, outline, lakes)
     blocks = build_superblocks(outline, lakes, canal_corridor, roads)
-    use = choose_land_use(rng, blocks, lakes)
+    arterials = roads.loc[roads["class"] == "arterial", "geometry"].to_numpy()
+    use = choose_land_use(rng, blocks, lakes, arterials)
 
-    block_subdistrict = assign_subdistricts(blocks, use)
+    block_subdistrict = assign_subdistricts(blocks, use, arterials)
     compounds = build_compounds(rng, blocks, use, block_subdistrict)
     compounds["subdistrict"] = block_subdistrict[compounds["block"].to_numpy()]
-    graph = tolerant_graph(compounds.geometry.values)
+    graph = street_graph(compounds.geometry.values, arterials)
     compounds["community"] = assign_communities(rng, compounds, graph)
     allocate_people(rng, compounds)
 
@@ -1544,7 +1667,7 @@ def build_district(seed: int) -> dict[str, pd.DataFrame]:
     compounds["name"] = name_compounds(rng, compounds)
 
     buildings = build_buildings(rng, compounds)
-    graph = tolerant_graph(compounds.geometry.values)  # compounds were re-ordered
+    graph = street_graph(compounds.geometry.values, arterials)  # compounds re-ordered
     buildings["grid"] = assign_grids(buildings, compounds, codes, graph)
 
     subdistricts, communities, grids = dissolved_layers(compounds, buildings, codes)

@@ -370,7 +370,7 @@ def test_buildings_lie_inside_their_compound_and_apart(buildings, compounds):
 def test_buildings_are_rectangular_slabs(buildings):
     metric = buildings.to_crs(METRIC)
     assert (metric.area / metric.minimum_rotated_rectangle().area).min() > 0.99
-    assert metric.area.between(100.0, 2_000.0).all()
+    assert metric.area.between(50.0, 2_000.0).all()
 
 
 def test_the_compound_graph_is_connected(compound_graph):
@@ -388,6 +388,20 @@ def test_grids_that_join_compounds_join_neighbours(compounds, buildings, compoun
     for grid, members in buildings.groupby("grid")["compound_id"]:
         nodes = position.loc[members.unique()].tolist()
         assert nx.is_connected(compound_graph.subgraph(nodes)), grid
+
+
+def test_current_units_are_contiguous_in_the_packages_own_adjacency_graph(buildings):
+    from jinfeng_grid import graph, io
+
+    compounds = io.read_compounds(SAMPLE)
+    roads = gpd.read_file(SAMPLE, layer="roads").to_crs(compounds.crs)
+    adjacency = graph.build_adjacency(compounds, barriers=roads)  # the defaults
+    assert nx.is_connected(adjacency)
+    for column in ("community", "subdistrict"):
+        for name, members in compounds.groupby(column)["id"]:
+            assert nx.is_connected(adjacency.subgraph(members)), (column, name)
+    for grid, members in buildings.groupby("grid")["compound_id"]:
+        assert nx.is_connected(adjacency.subgraph(members.unique())), grid
 
 
 def test_roads_follow_the_yinchuan_naming_convention():
