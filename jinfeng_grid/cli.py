@@ -23,7 +23,7 @@ from jinfeng_grid.errors import JinfengGridError
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from jinfeng_grid.config import ColumnMap
+    from jinfeng_grid.config import ColumnMap, Scenario
 
 __all__ = ["build_parser", "main"]
 
@@ -346,7 +346,147 @@ def _run_graph(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- plan ---
+
+
+def _add_plan_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", required=True, metavar="DIR", help="output directory")
+    parser.add_argument(
+        "--roads-layer",
+        default=None,
+        help="roads layer of INPUT; arterials are barriers (default: 'roads' if INPUT has it)",
+    )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        metavar="S",
+        help="seconds for the whole plan (default: the scenario's [solver])",
+    )
+    parser.add_argument("--seed", type=int, default=None, help="seed (default: the scenario's)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="parallel processes (default: the CPUs available)"
+    )
+    parser.add_argument(
+        "--connect-islands",
+        action="store_true",
+        help="link cut-off compounds to their nearest neighbour of the same subdistrict",
+    )
+
+
+def _add_plan(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "plan",
+        help="plan communities within subdistricts and grids within communities",
+        description=(
+            "Draw communities from whole compounds within each current subdistrict, then "
+            "grids from buildings within each community, every unit contiguous and within "
+            "the scenario's bounds. Writes plan.gpkg, summary.json, communities.csv, "
+            "grids.csv and moves.csv to --out."
+        ),
+        epilog=(
+            "examples:\n"
+            "  jinfeng-grid plan district.gpkg --out plan/\n"
+            "  jinfeng-grid plan district.gpkg --out reform/ --config reform2020\n"
+            "  jinfeng-grid plan survey.shp --column households=户数 --column population=人口 "
+            "--out plan/"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _add_input_arguments(parser)
+    _add_buildings_arguments(parser)
+    _add_plan_arguments(parser)
+    parser.set_defaults(handler=_run_plan)
+
+
+def _scenario(args: argparse.Namespace) -> Scenario:
+    from jinfeng_grid.config import load_scenario
+
+    scenario = load_scenario(args.config)
+    solver: dict[str, object] = {}
+    if getattr(args, "time_limit", None) is not None:
+        solver["time_limit"] = args.time_limit
+    if getattr(args, "seed", None) is not None:
+        solver["seed"] = args.seed
+    overrides: dict[str, dict[str, object]] = {}
+    if solver:
+        overrides["solver"] = solver
+    if getattr(args, "connect_islands", False):
+        overrides["graph"] = {"connect_islands": True}
+    return scenario.with_overrides(**overrides) if overrides else scenario
+
+
+def _progress_bar(quiet: bool) -> tuple[Callable[..., None], Callable[[], None]]:
+    from tqdm import tqdm
+
+    bars: dict[str, tqdm] = {}
+
+    def update(level: str, _outcome: object) -> None:
+        if level not in bars:
+            for bar in bars.values():
+                bar.close()
+            bars[level] = tqdm(desc=f"{level} subproblems", unit="", disable=quiet, leave=False)
+        bars[level].update(1)
+
+    def close() -> None:
+        for bar in bars.values():
+            bar.close()
+
+    return update, close
+
+
+def _plan_from_args(args: argparse.Namespace, input_path: str, out: str) -> int:
+    from jinfeng_grid import pipeline
+
+    scenario = _scenario(args)
+    columns = scenario.columns.merged(_column_map_flags(args))
+    buildings_layer = _optional_layer(
+        input_path, args.buildings_layer, "buildings", off=args.no_buildings
+    )
+    roads_layer = _optional_layer(input_path, args.roads_layer, "roads", off=False)
+    update, close = _progress_bar(args.quiet)
+    try:
+        run = pipeline.run_plan(
+            input_path,
+            out,
+            scenario=scenario,
+            layer=args.layer,
+            buildings_layer=buildings_layer,
+            roads_layer=roads_layer,
+            columns=columns,
+            crs=args.crs,
+            encoding=args.encoding,
+            workers=args.workers,
+            progress=update,
+        )
+    finally:
+        close()
+    plan = run.plan
+    lines = [f"{plan!r}"]
+    for level in plan.levels.values():
+        gap = "no bound" if level.gap is None else f"gap {100 * level.gap:.1f}%"
+        lines.append(
+            f"  {level.level}: {level.units} units, {level.within_bounds} within bounds, "
+            f"{level.status} ({gap}), {level.seconds:.1f} s"
+        )
+    lines += [f"  note: {note}" for note in plan.notes]
+    lines.append(f"wrote {', '.join(sorted(p.name for p in run.files.values()))} to {out}")
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 1 if plan.notes else 0
+
+
+def _column_map_flags(args: argparse.Namespace) -> ColumnMap:
+    from jinfeng_grid.config import parse_column_flags
+
+    return parse_column_flags(args.column)
+
+
+def _run_plan(args: argparse.Namespace) -> int:
+    return _plan_from_args(args, args.input, args.out)
+
+
 _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    _add_plan,
     _add_demo,
     _add_validate,
     _add_graph,

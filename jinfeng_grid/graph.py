@@ -40,6 +40,7 @@ __all__ = [
     "ComponentSummary",
     "arterial_roads",
     "build_adjacency",
+    "build_building_contiguity",
     "build_building_graph",
     "graph_components",
 ]
@@ -540,6 +541,74 @@ def build_building_graph(
         added = connect_buildings(graph, ids, geoms, codes, uniques, compound_graph)
     logger.info(
         "building graph: %s buildings, %s edges (%d nearest links), %d components",
+        f"{graph.number_of_nodes():,}",
+        f"{graph.number_of_edges():,}",
+        added,
+        nx.number_connected_components(graph),
+    )
+    return graph
+
+
+def build_building_contiguity(buildings: gpd.GeoDataFrame, *, compound_graph: nx.Graph) -> nx.Graph:
+    """Contiguity of buildings for drawing grids: the Delaunay graph of the buildings.
+
+    Two buildings are neighbours when their Voronoi cells touch (the edges of the
+    Delaunay triangulation of their representative points), and either belong to one
+    compound or to compounds that are neighbours in ``compound_graph``. Unlike the
+    proximity graph of :func:`build_building_graph`, this graph is planar and has no
+    dangling chains, so grids can be any contiguous group of cells, as areas on a map
+    are; the grid outlines are the same cells.
+
+    Parameters
+    ----------
+    buildings
+        Buildings with ``id`` and ``compound_id`` in a metric CRS.
+    compound_graph
+        The compound adjacency graph; its ``barrier`` flags are inherited.
+
+    Returns
+    -------
+    networkx.Graph
+        Nodes are building ids (sorted) with ``id``, ``compound_id`` and the mapped
+        fields; edges carry ``distance`` (m), ``same_compound`` and ``barrier``.
+    """
+    frame, geoms = _prepared(buildings, "buildings")
+    ids = frame["id"].tolist()
+    owners = frame["compound_id"].to_numpy()
+    points = shapely.get_coordinates(shapely.point_on_surface(geoms))
+    graph = nx.Graph(kind="buildings", method="delaunay")
+    for node_id, attrs in zip(ids, _node_attributes(frame, LAYER_KEYS["buildings"]), strict=True):
+        graph.add_node(node_id, **attrs)
+    if len(ids) < 2:
+        return graph
+    # jitter-free lookup of triangulation vertices back to buildings
+    lookup = {(round(x, 6), round(y, 6)): i for i, (x, y) in enumerate(points)}
+    edges = shapely.delaunay_triangles(shapely.MultiPoint(points), only_edges=True)
+    for line in getattr(edges, "geoms", []):
+        (x0, y0), (x1, y1) = line.coords
+        i, j = lookup.get((round(x0, 6), round(y0, 6))), lookup.get((round(x1, 6), round(y1, 6)))
+        if i is None or j is None or i == j:
+            continue
+        a, b = owners[i], owners[j]
+        same = a == b
+        if not same and not compound_graph.has_edge(a, b):
+            continue
+        barrier = False if same else bool(compound_graph.edges[a, b].get("barrier", False))
+        distance = float(np.hypot(*(points[i] - points[j])))
+        graph.add_edge(
+            ids[i],
+            ids[j],
+            distance=round(distance, 3),
+            same_compound=bool(same),
+            barrier=barrier,
+            nearest=False,
+        )
+    # cells of one compound cut apart by another compound's cells, and neighbouring
+    # compounds whose cells do not meet, are joined by their closest buildings
+    codes, uniques = pd.factorize(frame["compound_id"])
+    added = connect_buildings(graph, ids, geoms, codes, uniques, compound_graph)
+    logger.info(
+        "building contiguity: %s buildings, %s edges (%d nearest links), %d components",
         f"{graph.number_of_nodes():,}",
         f"{graph.number_of_edges():,}",
         added,

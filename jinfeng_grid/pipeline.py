@@ -1,0 +1,237 @@
+"""The canonical order of stages for a scenario: read → validate → plan → tables → write."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from jinfeng_grid import io
+from jinfeng_grid.config import ColumnMap, Scenario
+from jinfeng_grid.errors import PlanCheckError
+from jinfeng_grid.plan import DistrictPlan, plan_district
+from jinfeng_grid.validate import validate_compounds
+
+__all__ = ["PlanRun", "moves_table", "plan_summary", "plan_tables", "run_plan"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PlanRun:
+    """A plan and the files written for it."""
+
+    plan: DistrictPlan
+    files: Mapping[str, Path]
+
+
+def moves_table(plan: DistrictPlan) -> pd.DataFrame | None:
+    """Each compound's current and new community, and the households that move.
+
+    A compound moves when its new community does not carry its current community's
+    name (a community split into pieces keeps its name for the largest piece only).
+    Returns None when the input had no current communities.
+    """
+    compounds = plan.compounds
+    if "community" not in compounds.columns:
+        return None
+    moved = compounds["community_name"].astype(str) != compounds["community"].astype(str)
+    table = pd.DataFrame(
+        {
+            "compound_id": compounds["id"],
+            "name": compounds["name"] if "name" in compounds.columns else "",
+            "households": compounds["households"].astype("int64"),
+            "population": compounds["population"].astype("int64"),
+            "old_subdistrict": compounds["subdistrict"],
+            "old_community": compounds["community"],
+            "new_community_id": compounds["community_id"],
+            "new_community": compounds["community_name"],
+            "moved": moved,
+        }
+    )
+    table["households_moved"] = table["households"].where(moved, 0)
+    return table
+
+
+def plan_tables(plan: DistrictPlan) -> dict[str, pd.DataFrame]:
+    """The CSV tables of a plan: ``communities``, ``grids`` and, when known, ``moves``."""
+    out = {
+        "communities": pd.DataFrame(plan.communities.drop(columns="geometry")),
+        "grids": pd.DataFrame(plan.grids.drop(columns="geometry")),
+    }
+    moves = moves_table(plan)
+    if moves is not None:
+        out["moves"] = moves
+    return out
+
+
+def audit_district_plan(plan: DistrictPlan) -> None:
+    """Independent checks of a plan's tables; raise :class:`PlanCheckError` on a failure.
+
+    Every compound and building assigned exactly once; households and population
+    conserved at every level; grids nested in communities, communities in
+    subdistricts. (Contiguity of every unit is audited per subproblem by the core.)
+    """
+    compounds = plan.compounds
+    problems = []
+    if compounds["community_id"].isna().any():
+        problems.append(
+            f"{int(compounds['community_id'].isna().sum())} compounds have no community"
+        )
+    for column in ("households", "population"):
+        total = int(compounds[column].sum())
+        for level, frame in (
+            ("communities", plan.communities),
+            ("grids", plan.grids),
+            ("subdistricts", plan.subdistricts),
+        ):
+            if int(frame[column].sum()) != total:
+                problems.append(
+                    f"{column}: compounds {total:,} but {level} {int(frame[column].sum()):,}"
+                )
+    if plan.buildings is not None and plan.buildings["grid_id"].isna().any():
+        problems.append(f"{int(plan.buildings['grid_id'].isna().sum())} buildings have no grid")
+    if not plan.grids["community_id"].isin(plan.communities["community_id"]).all():
+        problems.append("a grid names a community that is not in the plan")
+    if not plan.grids["grid_id"].str.startswith(tuple(plan.grids["community_id"])).all():
+        problems.append("a grid code does not start with its community's code")
+    if plan.buildings is not None:
+        community_of_grid = plan.grids.set_index("grid_id")["community_id"]
+        mismatch = (
+            plan.buildings["grid_id"].map(community_of_grid) != plan.buildings["community_id"]
+        )
+        if mismatch.any():
+            problems.append(f"{int(mismatch.sum())} buildings lie in a grid of another community")
+    if problems:
+        raise PlanCheckError(
+            "the plan failed its audit (please report this): " + "; ".join(problems)
+        )
+
+
+def plan_summary(plan: DistrictPlan, provenance: Mapping[str, Any]) -> dict[str, Any]:
+    """``summary.json``: counts, per-level results, conservation, notes and provenance."""
+    compounds = plan.compounds
+    return {
+        "plan": {
+            "status": plan.status,
+            "seconds": plan.seconds,
+            "subdistricts": len(plan.subdistricts),
+            "communities": len(plan.communities),
+            "grids": len(plan.grids),
+            "compounds": len(compounds),
+            "buildings": None if plan.buildings is None else len(plan.buildings),
+            "households": int(compounds["households"].sum()),
+            "population": int(compounds["population"].sum()),
+            "virtual_grids": plan.buildings is None,
+        },
+        "levels": {name: level.to_dict() for name, level in plan.levels.items()},
+        "notes": list(plan.notes),
+        "provenance": dict(provenance),
+    }
+
+
+def run_plan(
+    input_path: str | Path,
+    out_dir: str | Path,
+    *,
+    scenario: Scenario,
+    layer: str | None = None,
+    buildings_layer: str | None = None,
+    roads_layer: str | None = None,
+    columns: ColumnMap | None = None,
+    crs: str | None = None,
+    encoding: str | None = None,
+    workers: int | None = None,
+    progress: Callable[..., None] | None = None,
+) -> PlanRun:
+    """Read a district, validate it, plan it and write the plan's files.
+
+    Parameters
+    ----------
+    input_path
+        The district file (compounds, and optionally buildings and roads layers).
+    out_dir
+        Where ``plan.gpkg``, ``summary.json`` and the CSV tables go.
+    scenario
+        The scenario; its ``[columns]`` are used unless ``columns`` is given.
+    layer, buildings_layer, roads_layer
+        Layer names; ``None`` for buildings/roads means none.
+    columns
+        Column mapping (the scenario's when None).
+    crs, encoding
+        For files without a CRS or with a legacy encoding.
+    workers, progress
+        Passed to :func:`jinfeng_grid.plan.plan_district`.
+
+    Raises
+    ------
+    InputDataError
+        The data have errors (the whole validation report is in the message).
+    InfeasibleSpecError, SolverError
+        See :func:`jinfeng_grid.plan.plan_district`.
+    """
+    columns = columns if columns is not None else scenario.columns
+    compounds = io.read_compounds(
+        input_path, layer=layer, columns=columns.compounds, crs=crs, encoding=encoding
+    )
+    buildings = None
+    if buildings_layer is not None:
+        buildings = io.read_buildings(
+            input_path, layer=buildings_layer, columns=columns.buildings, crs=crs, encoding=encoding
+        )
+    roads = None
+    if roads_layer is not None:
+        roads = io.read_roads(
+            input_path, layer=roads_layer, columns=columns.roads, crs=crs, encoding=encoding
+        )
+    report = validate_compounds(
+        compounds, buildings=buildings, gap_tolerance_m=scenario.graph.gap_tolerance_m
+    ).raise_if_errors()
+    for issue in report.warnings:
+        logger.warning("validation: %s", issue)
+    compounds = _repaired(compounds, report.repaired)
+    if buildings is not None:
+        buildings = _repaired(buildings, report.repaired_buildings)
+    plan = plan_district(
+        compounds,
+        buildings=buildings,
+        roads=roads,
+        scenario=scenario,
+        workers=workers,
+        progress=progress,
+    )
+    audit_district_plan(plan)
+    layers = {
+        "compounds": plan.compounds,
+        "communities": plan.communities,
+        "grids": plan.grids,
+        "subdistricts": plan.subdistricts,
+    }
+    if plan.buildings is not None:
+        layers["buildings"] = plan.buildings
+    summary = plan_summary(
+        plan, io.provenance([input_path], scenario=scenario, seed=scenario.solver.seed)
+    )
+    files = io.write_plan_outputs(
+        out_dir,
+        layers=layers,
+        tables=plan_tables(plan),
+        summary=summary,
+        crs=compounds.attrs.get("input_crs"),
+    )
+    logger.info("wrote %d files to %s", len(files), out_dir)
+    return PlanRun(plan, files)
+
+
+def _repaired(frame: gpd.GeoDataFrame, repaired: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
+    if repaired is None:
+        return frame
+    attrs = dict(frame.attrs)
+    repaired = repaired.copy()
+    repaired.attrs.update(attrs)
+    return repaired

@@ -1,0 +1,767 @@
+"""Plan communities within subdistricts and grids within communities.
+
+The domain levels over the geometry-free core (:mod:`jinfeng_grid.partition`):
+
+1. **Communities** are drawn from whole compounds, per current subdistrict and per
+   connected piece of it, each within the scenario's household (and population)
+   bounds, minimising the boundary they cut (shared or facing frontage in metres)
+   plus a penalty for every arterial road a community spans.
+2. **Grids** are drawn per new community from its buildings (a large compound holds
+   several grids, a grid may join small neighbouring compounds); without buildings,
+   each compound is cut into equal *virtual* pieces of about the target size and the
+   output says so.
+
+How many units a parent gets comes from the target size, or from a district total
+apportioned where the caps are most exceeded (:mod:`jinfeng_grid._apportion`).
+Subproblems are independent and run in parallel processes; each is seeded.
+
+What cannot be planned is said before solving, naming the compounds: a piece of a
+subdistrict whose households fit no count of communities within the bounds, and the
+bounds that would fit it. A compound above the community cap becomes a community of
+its own, and a building above the grid cap a grid of its own, flagged ``oversize``
+and warned.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+import time
+import warnings
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import pandas as pd
+import shapely
+
+from jinfeng_grid import _plan_tables as tables
+from jinfeng_grid._apportion import count_range, counts_for_target, counts_for_total
+from jinfeng_grid._plan_solve import Outcome, Task, run_tasks
+from jinfeng_grid.config import Scenario, UnitBounds, load_scenario
+from jinfeng_grid.errors import InfeasibleSpecError, InputDataError, SolverError
+from jinfeng_grid.graph import build_adjacency, build_building_contiguity
+from jinfeng_grid.partition import PartitionSpec
+
+__all__ = [
+    "DistrictPlan",
+    "LevelSummary",
+    "PlanWarning",
+    "Subproblem",
+    "plan_district",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Cost of cutting between two buildings of one compound, relative to 1 between
+#: buildings of neighbouring compounds: grids follow compound boundaries where they can.
+SAME_COMPOUND_CUT_COST = 2.0
+
+#: Least wall-clock seconds given to one subproblem, whatever the budget.
+MIN_TASK_SECONDS = 2.0
+
+#: Share of the plan's time limit spent on communities; grids get the rest.
+COMMUNITY_TIME_SHARE = 0.4
+
+
+_PLURAL = {"community": "communities", "grid": "grids", "subdistrict": "subdistricts"}
+
+
+class PlanWarning(UserWarning):
+    """A plan was made, but something in it needs a person's attention."""
+
+
+@dataclass(frozen=True)
+class Subproblem:
+    """How one partition subproblem of a level was solved."""
+
+    level: str
+    parent: str
+    nodes: int
+    parts: int
+    households: int
+    status: str
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    seconds: float
+    method: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values for ``summary.json``."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class LevelSummary:
+    """The units of one level, whether they meet the bounds, and how well they were solved.
+
+    ``objective`` and ``bound`` add up the subproblems' objectives and proven lower
+    bounds (the bound is None when some subproblem has none); ``gap`` is the relative
+    gap of the sums; ``status`` is ``optimal`` only when every subproblem is.
+    """
+
+    level: str
+    units: int
+    within_bounds: int
+    objective: float
+    bound: float | None
+    gap: float | None
+    status: str
+    seconds: float
+    subproblems: tuple[Subproblem, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values for ``summary.json``."""
+        out = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        out["subproblems"] = [sub.to_dict() for sub in self.subproblems]
+        return out
+
+    def __repr__(self) -> str:
+        gap = "no bound" if self.gap is None else f"gap {100 * self.gap:.1f}%"
+        return (
+            f"<LevelSummary {self.level}: {self.units} units, {self.within_bounds} within "
+            f"bounds, {self.status} ({gap}), {self.seconds:.1f} s>"
+        )
+
+
+@dataclass(frozen=True)
+class DistrictPlan:
+    """A plan of a district: every compound and building with its new units.
+
+    Attributes
+    ----------
+    compounds
+        The input compounds (every row, in input order) with ``subdistrict_id``,
+        ``community_id``, ``community_name`` and, when no buildings were given,
+        ``grid_ids`` (``;``-separated: a compound may hold several virtual grids).
+    buildings
+        The input buildings with ``grid_id``, or None.
+    subdistricts, communities, grids
+        One row per unit: id, name, parent ids, ``households``, ``population``,
+        member counts, ``within_bounds``, ``oversize`` and dissolved geometry.
+    levels
+        ``community`` and ``grid`` :class:`LevelSummary`.
+    notes
+        Warnings for a person (oversize units, virtual grids, ...).
+    scenario
+        The scenario the plan was made with.
+    """
+
+    compounds: gpd.GeoDataFrame
+    buildings: gpd.GeoDataFrame | None
+    subdistricts: gpd.GeoDataFrame
+    communities: gpd.GeoDataFrame
+    grids: gpd.GeoDataFrame
+    levels: Mapping[str, LevelSummary]
+    scenario: Scenario
+    notes: tuple[str, ...] = ()
+    seconds: float = 0.0
+
+    @property
+    def status(self) -> str:
+        """``optimal`` when every level is proven optimal, else ``feasible``."""
+        ok = all(level.status == "optimal" for level in self.levels.values())
+        return "optimal" if ok else "feasible"
+
+    def __repr__(self) -> str:
+        gaps = [level.gap for level in self.levels.values()]
+        gap = (
+            "no bound"
+            if any(g is None for g in gaps)
+            else f"gap {100 * max(g for g in gaps if g is not None):.1f}%"
+        )
+        return (
+            f"<DistrictPlan {len(self.subdistricts)} subdistricts, {len(self.communities)} "
+            f"communities, {len(self.grids)} grids, {len(self.compounds)} compounds, "
+            f"{self.status} ({gap})>"
+        )
+
+
+@dataclass
+class _Piece:
+    """A subproblem before solving: nodes of one parent's connected piece."""
+
+    parent: Hashable
+    label: str
+    nodes: list[Hashable]
+    households: float
+    count: int = 0
+    oversize: bool = False
+    flexible: bool = False
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def _bounds(unit: UnitBounds) -> dict[str, tuple[float, float]]:
+    bounds = {"households": (float(unit.min_households), float(unit.max_households))}
+    if unit.min_population is not None or unit.max_population is not None:
+        low = 0.0 if unit.min_population is None else float(unit.min_population)
+        high = math.inf if unit.max_population is None else float(unit.max_population)
+        if math.isfinite(high):
+            bounds["population"] = (low, high)
+    return bounds
+
+
+def _name(graph: nx.Graph, node: Hashable) -> str:
+    name = graph.nodes[node].get("name")
+    return f"{name} ({node})" if name else str(node)
+
+
+def _pieces(
+    graph: nx.Graph,
+    groups: Mapping[Hashable, list[Hashable]],
+    unit: UnitBounds,
+    *,
+    level: str,
+    member: str,
+) -> tuple[list[_Piece], list[str]]:
+    """Split each parent's nodes into connected pieces; oversize nodes become their own.
+
+    Returns the pieces and the problems (pieces that fit no count of units).
+    """
+    pieces: list[_Piece] = []
+    problems: list[str] = []
+    cap = unit.max_households
+    for parent in sorted(groups, key=str):
+        nodes = groups[parent]
+        big = [v for v in nodes if graph.nodes[v].get("households", 0) > cap]
+        for v in sorted(big, key=str):
+            pieces.append(
+                _Piece(parent, f"{parent}", [v], graph.nodes[v]["households"], 1, oversize=True)
+            )
+        rest = graph.subgraph([v for v in nodes if v not in set(big)])
+        components = sorted(
+            (sorted(c, key=str) for c in nx.connected_components(rest)),
+            key=lambda c: (-len(c), str(c[0])),
+        )
+        for component in components:
+            weight = sum(graph.nodes[v].get("households", 0) for v in component)
+            piece = _Piece(parent, f"{parent}", component, weight)
+            least, most = count_range(weight, low=unit.min_households, high=unit.max_households)
+            if weight > 0 and least > most:
+                named = ", ".join(_name(graph, v) for v in component[:6])
+                more = f" and {len(component) - 6} more" if len(component) > 6 else ""
+                advice = (
+                    f"a {level} of {weight:,.0f} households would need the lower bound at "
+                    f"most {weight:,.0f}"
+                    if weight < unit.min_households
+                    else f"{least} {_PLURAL[level]} would need bounds of about "
+                    f"{weight / least:,.0f}-{weight / most if most else weight:,.0f}"
+                )
+                problems.append(
+                    f"{member}s {named}{more} of {parent} form a connected piece of "
+                    f"{weight:,.0f} households, cut off from the rest of {parent} in the "
+                    f"adjacency graph: no number of {_PLURAL[level]} of {unit.min_households:,}-"
+                    f"{unit.max_households:,} households fits it ({advice}); join it to its "
+                    "neighbours (check the gap tolerance, or allow connect_islands) or "
+                    "change the bounds"
+                )
+            pieces.append(piece)
+    return pieces, problems
+
+
+def link_pieces(
+    graph: nx.Graph,
+    groups: Mapping[Hashable, list[Hashable]],
+    geometries: Mapping[Hashable, shapely.Geometry],
+) -> list[str]:
+    """Join the disconnected pieces of each parent by their closest pair of members.
+
+    Each smaller piece is linked to the nearest member of the rest of its parent by
+    an edge flagged ``island_link`` (no frontage), until every parent is connected.
+    Returns one line per link, for the plan's notes.
+    """
+    links = []
+    for parent in sorted(groups, key=str):
+        nodes = groups[parent]
+        while True:
+            components = sorted(
+                (sorted(c, key=str) for c in nx.connected_components(graph.subgraph(nodes))),
+                key=lambda c: (len(c), str(c[0])),
+            )
+            if len(components) <= 1:
+                break
+            piece, rest = components[0], [v for c in components[1:] for v in c]
+            tree = shapely.STRtree([geometries[v] for v in rest])
+            best = None
+            for v in piece:
+                j = int(tree.query_nearest(geometries[v])[0])
+                d = float(shapely.distance(geometries[v], geometries[rest[j]]))
+                if best is None or d < best[0]:
+                    best = (d, v, rest[j])
+            assert best is not None
+            distance, a, b = best
+            graph.add_edge(
+                a,
+                b,
+                length=0.0,
+                gap=round(distance, 3),
+                touching=False,
+                barrier=False,
+                island_link=True,
+            )
+            links.append(
+                f"{_name(graph, a)} was linked to {_name(graph, b)} ({distance:,.0f} m) so "
+                f"that {parent} is connected"
+            )
+    return links
+
+
+def _assign_counts(
+    pieces: list[_Piece],
+    unit: UnitBounds,
+    *,
+    current_counts: Mapping[Hashable, int] | None,
+    level: str,
+) -> None:
+    """Set ``count`` of every non-oversize piece from the target, a count or a total."""
+    free = [p for p in pieces if not p.oversize]
+    if unit.total is not None:
+        fixed = sum(1 for p in pieces if p.oversize)
+        by_parent: dict[Hashable, float] = {}
+        for piece in free:
+            by_parent[piece.parent] = by_parent.get(piece.parent, 0.0) + piece.households
+        per_parent = counts_for_total(
+            by_parent,
+            unit.total - fixed,
+            low=unit.min_households,
+            high=unit.max_households,
+            current=current_counts,
+            unit=level,
+        )
+        for parent, count in per_parent.items():
+            mine = [p for p in free if p.parent == parent]
+            split = counts_for_total(
+                {i: p.households for i, p in enumerate(mine)},
+                count,
+                low=unit.min_households,
+                high=unit.max_households,
+                unit=level,
+            )
+            for i, piece in enumerate(mine):
+                piece.count = split[i]
+    elif unit.count is not None:
+        for piece in free:
+            least, most = count_range(
+                piece.households, low=unit.min_households, high=unit.max_households
+            )
+            if not least <= unit.count <= most:
+                raise InfeasibleSpecError(
+                    f"{piece.label}: {piece.households:,.0f} households cannot make exactly "
+                    f"{unit.count} {level}s of {unit.min_households:,}-{unit.max_households:,} "
+                    f"households (between {least} and {most} fit)"
+                )
+            piece.count = unit.count
+    else:
+        counts = counts_for_target(
+            {i: p.households for i, p in enumerate(free)},
+            target=unit.target_households,
+            low=unit.min_households,
+            high=unit.max_households,
+            unit=level,
+        )
+        for i, piece in enumerate(free):
+            piece.count = counts[i]
+            piece.flexible = True
+
+
+def _time_limits(pieces: Sequence[_Piece], budget: float, workers: int) -> list[float]:
+    """Share a level's wall-clock budget among its pieces by size (nodes × parts)."""
+    sizes = [len(p.nodes) * max(p.count, 1) if p.count > 1 else 0 for p in pieces]
+    total = sum(sizes) or 1
+    capacity = budget * max(workers, 1)
+    return [max(MIN_TASK_SECONDS, min(budget, capacity * s / total)) for s in sizes]
+
+
+def _solve_level(
+    graph: nx.Graph,
+    pieces: list[_Piece],
+    unit: UnitBounds,
+    *,
+    level: str,
+    scenario: Scenario,
+    edge_cost: str,
+    budget: float,
+    workers: int,
+    progress: Callable[[Outcome], None] | None,
+) -> tuple[dict[Hashable, tuple[int, int]], list[Subproblem], list[str]]:
+    """Solve every piece; return node → (piece index, part) and the subproblem records."""
+    bounds = _bounds(unit)
+    limits = _time_limits(pieces, budget, workers)
+    tasks, owners = [], []
+    assignment: dict[Hashable, tuple[int, int]] = {}
+    records: list[Subproblem] = []
+    for index, piece in enumerate(pieces):
+        if piece.oversize or piece.count <= 1 or piece.households == 0:
+            for v in piece.nodes:
+                assignment[v] = (index, 0)
+            records.append(
+                Subproblem(
+                    level,
+                    piece.label,
+                    len(piece.nodes),
+                    1,
+                    int(piece.households),
+                    "optimal",
+                    0.0,
+                    0.0,
+                    0.0,
+                    0.0,
+                    "single",
+                )
+            )
+            continue
+        sub = graph.subgraph(piece.nodes).copy()
+        spec = PartitionSpec(
+            k=piece.count,
+            bounds=bounds,
+            edge_cost=edge_cost,
+            barrier_attr="barrier",
+            barrier_penalty=scenario.objective.barrier_penalty,
+        )
+        least, most = count_range(
+            piece.households, low=unit.min_households, high=unit.max_households
+        )
+        fallback = None
+        if piece.flexible and (least, most) != (piece.count, piece.count):
+            fallback = dataclasses.replace(spec, k=(least, most))
+        tasks.append(
+            Task(
+                level,
+                piece.label,
+                sub,
+                spec,
+                limits[index],
+                scenario.solver.seed,
+                scenario.solver.solver,
+                fallback,
+            )
+        )
+        owners.append(index)
+    outcomes = run_tasks(tasks, workers=workers, progress=progress)
+    failures = []
+    for index, outcome in zip(owners, outcomes, strict=True):
+        piece = pieces[index]
+        if outcome.result is None:
+            failures.append(f"{piece.label} ({len(piece.nodes)} nodes): {outcome.error}")
+            continue
+        result = outcome.result
+        for v, part in result.assignment.items():
+            assignment[v] = (index, part)
+        records.append(
+            Subproblem(
+                level,
+                piece.label,
+                len(piece.nodes),
+                len(result.part_weights),
+                int(piece.households),
+                result.status,
+                result.objective,
+                result.bound,
+                result.gap,
+                round(result.seconds, 3),
+                result.method,
+            )
+        )
+    return assignment, records, failures
+
+
+def _level_summary(
+    level: str, records: list[Subproblem], units: pd.DataFrame, seconds: float
+) -> LevelSummary:
+    objective = float(sum(r.objective or 0.0 for r in records))
+    bounds = [r.bound for r in records]
+    bound = (
+        None if any(b is None for b in bounds) else float(sum(b for b in bounds if b is not None))
+    )
+    gap = None
+    if bound is not None:
+        gap = 0.0 if objective - bound <= 1e-9 else (objective - bound) / abs(objective)
+    status = "optimal" if all(r.status == "optimal" for r in records) else "feasible"
+    return LevelSummary(
+        level=level,
+        units=len(units),
+        within_bounds=int(units["within_bounds"].sum()),
+        objective=round(objective, 3),
+        bound=None if bound is None else round(bound, 3),
+        gap=None if gap is None else round(gap, 6),
+        status=status,
+        seconds=round(seconds, 3),
+        subproblems=tuple(records),
+    )
+
+
+def _grid_graph_from_buildings(buildings: gpd.GeoDataFrame, compound_graph: nx.Graph) -> nx.Graph:
+    graph = build_building_contiguity(buildings, compound_graph=compound_graph)
+    for _, _, data in graph.edges(data=True):
+        data["cost"] = SAME_COMPOUND_CUT_COST if data.get("same_compound") else 1.0
+    return graph
+
+
+def _grid_graph_from_compounds(
+    compounds: gpd.GeoDataFrame, compound_graph: nx.Graph, unit: UnitBounds
+) -> tuple[nx.Graph, dict[Hashable, Hashable]]:
+    """Cut each compound into equal virtual pieces near the grid target size.
+
+    Returns the graph of pieces and piece → compound. Pieces of one compound form a
+    path (cost 1 per cut); each piece keeps the compound's neighbour edges.
+    """
+    graph = nx.Graph()
+    owner: dict[Hashable, Hashable] = {}
+    pieces_of: dict[Hashable, list[Hashable]] = {}
+    for row in compounds.itertuples(index=False):
+        households, population = int(row.households), int(row.population)
+        m = max(1, math.ceil(households / unit.max_households - 1e-9))
+        m = max(
+            m,
+            min(
+                math.floor(households / unit.target_households + 0.5),
+                math.floor(households / unit.min_households + 1e-9),
+            ),
+        )
+        shares_h = _equal_split(households, m)
+        shares_p = _equal_split(population, m)
+        names = [(row.id, i) for i in range(m)]
+        for name, h, p in zip(names, shares_h, shares_p, strict=True):
+            graph.add_node(
+                name,
+                households=h,
+                population=p,
+                compound_id=row.id,
+                name=f"{getattr(row, 'name', row.id)}#{name[1] + 1}",
+            )
+            owner[name] = row.id
+        nx.add_path(graph, names, cost=1.0, barrier=False)
+        pieces_of[row.id] = names
+    for u, v, data in compound_graph.edges(data=True):
+        for a in pieces_of.get(u, []):
+            for b in pieces_of.get(v, []):
+                graph.add_edge(a, b, cost=1.0, barrier=bool(data.get("barrier", False)))
+    return graph, owner
+
+
+def _equal_split(total: int, parts: int) -> list[int]:
+    base, extra = divmod(total, parts)
+    return [base + (1 if i < extra else 0) for i in range(parts)]
+
+
+def plan_district(
+    compounds: gpd.GeoDataFrame,
+    *,
+    buildings: gpd.GeoDataFrame | None = None,
+    roads: gpd.GeoDataFrame | None = None,
+    scenario: Scenario | None = None,
+    workers: int | None = None,
+    progress: Callable[[str, Outcome], None] | None = None,
+) -> DistrictPlan:
+    """Plan communities within each current subdistrict, then grids within each community.
+
+    Parameters
+    ----------
+    compounds
+        Compounds as read by :func:`jinfeng_grid.io.read_compounds` (canonical
+        columns ``id``, ``households``, ``population``; ``subdistrict`` and
+        ``community`` when known) in a metric CRS.
+    buildings
+        Buildings as read by :func:`jinfeng_grid.io.read_buildings`, or None (then
+        compounds are cut into virtual grids).
+    roads
+        Roads; arterials are barriers that communities and grids avoid spanning.
+    scenario
+        Bounds, counts, solver limits; the ``standard`` preset when None.
+    workers
+        Processes for independent subproblems (default: the CPUs available).
+    progress
+        Called with the level and each finished subproblem (for a progress bar).
+
+    Returns
+    -------
+    DistrictPlan
+
+    Raises
+    ------
+    InputDataError
+        A required column is missing.
+    InfeasibleSpecError
+        Some piece fits no count of units (all such pieces are listed, with the
+        compounds and bounds that would work).
+    SolverError
+        A subproblem found no plan within its time.
+    """
+    from jinfeng_grid._plan_solve import default_workers
+
+    scenario = scenario if scenario is not None else load_scenario(None)
+    workers = default_workers() if workers is None else workers
+    start = time.perf_counter()
+    _check_compounds(compounds)
+    notes: list[str] = []
+    compounds = compounds.copy()
+    if "subdistrict" not in compounds.columns:
+        compounds["subdistrict"] = scenario.report.district_name
+        notes.append("no current subdistricts given: the district is planned as one")
+
+    graph = build_adjacency(
+        compounds,
+        gap_tolerance_m=scenario.graph.gap_tolerance_m,
+        barrier_gap_m=scenario.graph.barrier_gap_m,
+        barriers=roads,
+        connect_islands=scenario.graph.connect_islands,
+    )
+    groups: dict[Hashable, list[Hashable]] = {}
+    for node, parent in zip(compounds["id"], compounds["subdistrict"], strict=True):
+        groups.setdefault(parent, []).append(node)
+    if scenario.graph.connect_islands:
+        geometries = dict(zip(compounds["id"], compounds.geometry, strict=True))
+        notes.extend(link_pieces(graph, groups, geometries))
+    pieces, problems = _pieces(
+        graph, groups, scenario.community, level="community", member="compound"
+    )
+    if problems:
+        raise InfeasibleSpecError(
+            f"{len(problems)} piece(s) cannot be planned: " + "; ".join(problems)
+        )
+    current_counts = None
+    if "community" in compounds.columns:
+        current_counts = compounds.groupby("subdistrict")["community"].nunique().to_dict()
+    _assign_counts(pieces, scenario.community, current_counts=current_counts, level="community")
+    for piece in pieces:
+        if piece.oversize:
+            notes.append(
+                f"compound {_name(graph, piece.nodes[0])} holds {piece.households:,.0f} "
+                f"households, above the community cap {scenario.community.max_households:,}: "
+                "it is a community of its own, flagged oversize"
+            )
+    budget = scenario.solver.time_limit
+    level_start = time.perf_counter()
+    community_of, community_records, failures = _solve_level(
+        graph,
+        pieces,
+        scenario.community,
+        level="community",
+        scenario=scenario,
+        edge_cost="length",
+        budget=budget * COMMUNITY_TIME_SHARE,
+        workers=workers,
+        progress=None if progress is None else (lambda o: progress("community", o)),
+    )
+    if failures:
+        raise SolverError("communities could not be planned: " + "; ".join(failures))
+    community_seconds = time.perf_counter() - level_start
+    community_key = {v: (pieces[i].parent, i, part) for v, (i, part) in community_of.items()}
+    oversize_communities = {
+        (pieces[i].parent, i, 0) for i, piece in enumerate(pieces) if piece.oversize
+    }
+
+    # grids, per new community
+    level_start = time.perf_counter()
+    members: dict[Hashable, list[Hashable]] = {}
+    for v, key in community_key.items():
+        members.setdefault(key, []).append(v)
+    if buildings is not None:
+        grid_graph = _grid_graph_from_buildings(buildings, graph)
+        owner = dict(zip(buildings["id"], buildings["compound_id"], strict=True))
+        member_word = "building"
+    else:
+        frame = compounds.loc[
+            :, [c for c in ("id", "name", "households", "population") if c in compounds.columns]
+        ]
+        grid_graph, owner = _grid_graph_from_compounds(frame, graph, scenario.grid)
+        member_word = "virtual piece"
+        notes.append(
+            "no buildings given: each compound was cut into equal virtual grids of about "
+            f"{scenario.grid.target_households:,} households; draw real grids from buildings"
+        )
+    by_community: dict[Hashable, list[Hashable]] = {}
+    for node in grid_graph.nodes:
+        by_community.setdefault(community_key[owner[node]], []).append(node)
+    grid_pieces, problems = _pieces(
+        grid_graph, by_community, scenario.grid, level="grid", member=member_word
+    )
+    for piece in grid_pieces:
+        piece.label = _community_label(piece.parent)
+    if problems:
+        raise InfeasibleSpecError(
+            f"{len(problems)} community piece(s) cannot be cut into grids: " + "; ".join(problems)
+        )
+    _assign_counts(grid_pieces, scenario.grid, current_counts=None, level="grid")
+    for piece in grid_pieces:
+        if piece.oversize:
+            notes.append(
+                f"{member_word} {_name(grid_graph, piece.nodes[0])} holds "
+                f"{piece.households:,.0f} households, above the grid cap "
+                f"{scenario.grid.max_households:,}: it is a grid of its own, flagged oversize"
+            )
+    grid_of, grid_records, failures = _solve_level(
+        grid_graph,
+        grid_pieces,
+        scenario.grid,
+        level="grid",
+        scenario=scenario,
+        edge_cost="cost",
+        budget=budget * (1 - COMMUNITY_TIME_SHARE),
+        workers=workers,
+        progress=None if progress is None else (lambda o: progress("grid", o)),
+    )
+    if failures:
+        raise SolverError("grids could not be planned: " + "; ".join(failures))
+    grid_seconds = time.perf_counter() - level_start
+    grid_key = {v: (grid_pieces[i].parent, i, part) for v, (i, part) in grid_of.items()}
+    oversize_grids = {(piece.parent, i, 0) for i, piece in enumerate(grid_pieces) if piece.oversize}
+
+    assembled = tables.assemble(
+        compounds,
+        buildings,
+        community_key=community_key,
+        grid_key=grid_key,
+        grid_owner=owner,
+        grid_graph=grid_graph,
+        oversize_communities=oversize_communities,
+        oversize_grids=oversize_grids,
+        scenario=scenario,
+    )
+    levels = {
+        "community": _level_summary(
+            "community", community_records, assembled.communities, community_seconds
+        ),
+        "grid": _level_summary("grid", grid_records, assembled.grids, grid_seconds),
+    }
+    for note in notes:
+        warnings.warn(note, PlanWarning, stacklevel=2)
+    plan = DistrictPlan(
+        compounds=assembled.compounds,
+        buildings=assembled.buildings,
+        subdistricts=assembled.subdistricts,
+        communities=assembled.communities,
+        grids=assembled.grids,
+        levels=levels,
+        scenario=scenario,
+        notes=tuple(notes),
+        seconds=round(time.perf_counter() - start, 3),
+    )
+    logger.info("plan: %r in %.1f s", plan, plan.seconds)
+    return plan
+
+
+def _community_label(key: Hashable) -> str:
+    parent, index, part = key  # type: ignore[misc]
+    return f"{parent}/community {index}.{part}"
+
+
+def _check_compounds(compounds: gpd.GeoDataFrame) -> None:
+    missing = [c for c in ("id", "households", "population") if c not in compounds.columns]
+    if missing:
+        raise InputDataError(
+            f"compounds need column(s) {', '.join(missing)} (read them with "
+            f"io.read_compounds and a column mapping); they have: "
+            f"{', '.join(map(str, compounds.columns))}"
+        )
+    for column in ("households", "population"):
+        values = pd.to_numeric(compounds[column], errors="coerce")
+        if values.isna().any() or (values < 0).any() or (values % 1 != 0).any():
+            raise InputDataError(
+                f"compound {column} must be whole numbers >= 0: run `jinfeng-grid validate` "
+                "and fix the rows it lists"
+            )
