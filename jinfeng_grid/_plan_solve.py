@@ -39,6 +39,7 @@ class Task:
     seed: int
     solver: str = "highs"
     fallback: PartitionSpec | None = None
+    exact: bool = True
 
 
 @dataclass(frozen=True)
@@ -83,14 +84,14 @@ def _run(task: Task) -> Outcome:
     spec = task.spec
     attempts: list[str] = []
     try:
-        return Outcome(task, _solve(task, spec, task.time_limit))
+        return Outcome(task, _solve(task, spec, task.time_limit, heuristic_only=not task.exact))
     except (InfeasibleSpecError, SolverError) as error:
         attempts.append(str(error))
         last: Exception = error
     if task.fallback is not None:
         spec = task.fallback
         try:
-            result = _solve(task, spec, task.time_limit)
+            result = _solve(task, spec, task.time_limit, heuristic_only=not task.exact)
             note = f"{task.spec.k_range[0]} parts did not fit, {len(result.part_weights)} did"
             logger.info("%s %s: %s", task.level, task.parent, note)
             return Outcome(task, result, note=note)

@@ -17,7 +17,15 @@ from jinfeng_grid.errors import PlanCheckError
 from jinfeng_grid.plan import DistrictPlan, plan_district
 from jinfeng_grid.validate import validate_compounds
 
-__all__ = ["PlanRun", "moves_table", "plan_summary", "plan_tables", "run_plan"]
+__all__ = [
+    "PlanRun",
+    "audit_district_plan",
+    "moves_table",
+    "plan_layers",
+    "plan_summary",
+    "plan_tables",
+    "run_plan",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +121,20 @@ def audit_district_plan(plan: DistrictPlan) -> None:
         )
 
 
+def plan_layers(plan: DistrictPlan) -> dict[str, gpd.GeoDataFrame]:
+    """The layers of ``plan.gpkg``; compounds and buildings carry ``compound_id`` and
+    ``building_id`` (the canonical ``id`` of the input, under the contract's names)."""
+    layers = {
+        "compounds": plan.compounds.rename(columns={"id": "compound_id"}),
+        "communities": plan.communities,
+        "grids": plan.grids,
+        "subdistricts": plan.subdistricts,
+    }
+    if plan.buildings is not None:
+        layers["buildings"] = plan.buildings.rename(columns={"id": "building_id"})
+    return layers
+
+
 def plan_summary(plan: DistrictPlan, provenance: Mapping[str, Any]) -> dict[str, Any]:
     """``summary.json``: counts, per-level results, conservation, notes and provenance."""
     compounds = plan.compounds
@@ -206,14 +228,7 @@ def run_plan(
         progress=progress,
     )
     audit_district_plan(plan)
-    layers = {
-        "compounds": plan.compounds,
-        "communities": plan.communities,
-        "grids": plan.grids,
-        "subdistricts": plan.subdistricts,
-    }
-    if plan.buildings is not None:
-        layers["buildings"] = plan.buildings
+    layers = plan_layers(plan)
     summary = plan_summary(
         plan, io.provenance([input_path], scenario=scenario, seed=scenario.solver.seed)
     )

@@ -60,11 +60,21 @@ logger = logging.getLogger(__name__)
 #: buildings of neighbouring compounds: grids follow compound boundaries where they can.
 SAME_COMPOUND_CUT_COST = 2.0
 
-#: Least wall-clock seconds given to one subproblem, whatever the budget.
-MIN_TASK_SECONDS = 2.0
+#: Largest subproblem (nodes × parts) solved by the exact MIP within a plan; larger
+#: ones get the heuristic alone (no proven bound), which the exact solver could not
+#: improve on in the seconds a district plan affords (measured on the sample).
+EXACT_SIZE = 240
 
-#: Share of the plan's time limit spent on communities; grids get the rest.
-COMMUNITY_TIME_SHARE = 0.4
+#: Virtual pieces per grid floor when compounds are cut without buildings.
+VIRTUAL_PIECES_PER_FLOOR = 3
+
+#: Least wall-clock seconds given to one subproblem, whatever the budget.
+MIN_TASK_SECONDS = 0.5
+
+#: Shares of the plan's time limit spent on communities and on grids; the rest is
+#: left for reading, building graphs, assembling and writing.
+COMMUNITY_TIME_SHARE = 0.35
+GRID_TIME_SHARE = 0.5
 
 
 _PLURAL = {"community": "communities", "grid": "grids", "subdistrict": "subdistricts"}
@@ -438,6 +448,7 @@ def _solve_level(
                 scenario.solver.seed,
                 scenario.solver.solver,
                 fallback,
+                exact=len(piece.nodes) * piece.count <= EXACT_SIZE,
             )
         )
         owners.append(index)
@@ -504,24 +515,20 @@ def _grid_graph_from_buildings(buildings: gpd.GeoDataFrame, compound_graph: nx.G
 def _grid_graph_from_compounds(
     compounds: gpd.GeoDataFrame, compound_graph: nx.Graph, unit: UnitBounds
 ) -> tuple[nx.Graph, dict[Hashable, Hashable]]:
-    """Cut each compound into equal virtual pieces near the grid target size.
+    """Cut each compound into equal virtual pieces of about a third of the grid floor.
 
-    Returns the graph of pieces and piece → compound. Pieces of one compound form a
-    path (cost 1 per cut); each piece keeps the compound's neighbour edges.
+    Pieces that small let grids of any size within the bounds be put together (pieces
+    near the grid size leave leftovers that fit nowhere). Returns the graph of pieces
+    and piece → compound. Pieces of one compound form a path, like strips across it
+    (cost 1 per cut); a neighbouring compound meets the strips at either end.
     """
     graph = nx.Graph()
     owner: dict[Hashable, Hashable] = {}
     pieces_of: dict[Hashable, list[Hashable]] = {}
+    piece_size = max(1.0, unit.min_households / VIRTUAL_PIECES_PER_FLOOR)
     for row in compounds.itertuples(index=False):
         households, population = int(row.households), int(row.population)
-        m = max(1, math.ceil(households / unit.max_households - 1e-9))
-        m = max(
-            m,
-            min(
-                math.floor(households / unit.target_households + 0.5),
-                math.floor(households / unit.min_households + 1e-9),
-            ),
-        )
+        m = max(1, math.ceil(households / piece_size - 1e-9))
         shares_h = _equal_split(households, m)
         shares_p = _equal_split(population, m)
         names = [(row.id, i) for i in range(m)]
@@ -537,8 +544,9 @@ def _grid_graph_from_compounds(
         nx.add_path(graph, names, cost=1.0, barrier=False)
         pieces_of[row.id] = names
     for u, v, data in compound_graph.edges(data=True):
-        for a in pieces_of.get(u, []):
-            for b in pieces_of.get(v, []):
+        # neighbours meet the strips at either end of a compound, not its middle
+        for a in {pieces_of[u][0], pieces_of[u][-1]} if u in pieces_of else ():
+            for b in {pieces_of[v][0], pieces_of[v][-1]} if v in pieces_of else ():
                 graph.add_edge(a, b, cost=1.0, barrier=bool(data.get("barrier", False)))
     return graph, owner
 
@@ -614,6 +622,12 @@ def plan_district(
     for node, parent in zip(compounds["id"], compounds["subdistrict"], strict=True):
         groups.setdefault(parent, []).append(node)
     if scenario.graph.connect_islands:
+        notes.extend(
+            f"{_name(graph, u)} was linked to {_name(graph, v)} ({data['gap']:,.0f} m), "
+            "the nearest compound outside its island"
+            for u, v, data in graph.edges(data=True)
+            if data.get("island_link")
+        )
         geometries = dict(zip(compounds["id"], compounds.geometry, strict=True))
         notes.extend(link_pieces(graph, groups, geometries))
     pieces, problems = _pieces(
@@ -671,8 +685,8 @@ def plan_district(
         grid_graph, owner = _grid_graph_from_compounds(frame, graph, scenario.grid)
         member_word = "virtual piece"
         notes.append(
-            "no buildings given: each compound was cut into equal virtual grids of about "
-            f"{scenario.grid.target_households:,} households; draw real grids from buildings"
+            "no buildings given: each compound was cut into equal virtual pieces and grids "
+            "were drawn from them (virtual grids); draw real grids from buildings"
         )
     by_community: dict[Hashable, list[Hashable]] = {}
     for node in grid_graph.nodes:
@@ -701,7 +715,7 @@ def plan_district(
         level="grid",
         scenario=scenario,
         edge_cost="cost",
-        budget=budget * (1 - COMMUNITY_TIME_SHARE),
+        budget=budget * GRID_TIME_SHARE,
         workers=workers,
         progress=None if progress is None else (lambda o: progress("grid", o)),
     )

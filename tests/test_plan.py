@@ -1,0 +1,282 @@
+"""Planning communities and grids on tiny hand-drawn districts: invariants and hard cases.
+
+The district is a lattice of 100 m square compounds with 20 m streets (see conftest);
+every compound touches its lattice neighbours across a street, so the adjacency graph
+is the lattice.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import pytest
+import shapely
+from conftest import block, frame
+
+from jinfeng_grid import pipeline
+from jinfeng_grid.config import Scenario
+from jinfeng_grid.errors import InfeasibleSpecError, InputDataError
+from jinfeng_grid.graph import build_adjacency
+from jinfeng_grid.plan import PlanWarning, plan_district
+
+
+def _scenario(**tables: Any) -> Scenario:
+    base: dict[str, Any] = {
+        "community": {"min_households": 1000, "max_households": 2000, "target_households": 1500},
+        "grid": {"min_households": 300, "max_households": 500, "target_households": 400},
+        "solver": {"time_limit": 20, "seed": 0},
+    }
+    base.update(tables)
+    return Scenario().with_overrides(**base)
+
+
+def _district(households: list[list[int]], *, subdistricts: list[list[str]] | None = None):
+    """Compounds on a lattice; ``households[row][col]``; population 2.5 per household."""
+    records = []
+    for r, row in enumerate(households):
+        for c, h in enumerate(row):
+            k = len(records) + 1
+            records.append(
+                {
+                    "id": f"C{k:02d}",
+                    "name": f"小区{k:02d}",
+                    "households": h,
+                    "population": int(2.5 * h),
+                    "subdistrict": subdistricts[r][c] if subdistricts else "甲街道",
+                    "community": f"旧{r}",
+                    "geometry": block(c, r),
+                }
+            )
+    return frame(records)
+
+
+def _split(total: int, parts: int) -> list[int]:
+    share, extra = divmod(total, parts)
+    return [share + (1 if i < extra else 0) for i in range(parts)]
+
+
+def _buildings(compounds: gpd.GeoDataFrame, per_compound: int = 4) -> gpd.GeoDataFrame:
+    """``per_compound`` slabs in a row inside each compound, counts split evenly."""
+    records = []
+    for row in compounds.itertuples():
+        minx, miny, maxx, maxy = row.geometry.bounds
+        households = _split(int(row.households), per_compound)
+        population = _split(int(row.population), per_compound)
+        for i in range(per_compound):
+            x = minx + 10 + i * (maxx - minx - 20) / per_compound
+            records.append(
+                {
+                    "id": f"{row.id}-B{i + 1}",
+                    "compound_id": row.id,
+                    "households": households[i],
+                    "population": population[i],
+                    "geometry": shapely.box(x, miny + 30, x + 12, maxy - 30),
+                }
+            )
+    return frame(records)
+
+
+def _plan(compounds, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PlanWarning)
+        return plan_district(compounds, workers=1, **kwargs)
+
+
+def _assert_invariants(plan, compounds, scenario: Scenario) -> None:
+    out = plan.compounds
+    assert sorted(out["id"]) == sorted(compounds["id"]), "every compound exactly once"
+    assert out["community_id"].notna().all()
+    for column in ("households", "population"):
+        total = int(compounds[column].sum())
+        assert int(plan.communities[column].sum()) == total
+        assert int(plan.grids[column].sum()) == total
+        assert int(plan.subdistricts[column].sum()) == total
+    graph = build_adjacency(compounds)
+    for community, members in out.groupby("community_id")["id"]:
+        assert nx.is_connected(graph.subgraph(list(members))), community
+        assert members.index.map(out["subdistrict"]).nunique() == 1, "nested in a subdistrict"
+    communities = plan.communities.set_index("community_id")
+    for row in communities.itertuples():
+        if not row.oversize:
+            assert (
+                scenario.community.min_households
+                <= row.households
+                <= scenario.community.max_households
+            )
+    assert plan.grids["grid_id"].str.len().eq(15).all()
+    pairs = zip(plan.grids["grid_id"], plan.grids["community_id"], strict=True)
+    assert all(grid.startswith(community) for grid, community in pairs)
+    assert plan.grids["within_bounds"].all()
+
+
+def test_a_lattice_district_is_planned_within_bounds_and_keeps_every_household() -> None:
+    compounds = _district([[400, 600, 500, 700], [800, 300, 600, 500], [450, 550, 650, 350]])
+    scenario = _scenario()
+    plan = _plan(compounds, scenario=scenario)
+    _assert_invariants(plan, compounds, scenario)
+    # 6,400 households at a target of 1,500 make 4 communities
+    assert len(plan.communities) == 4
+
+
+def test_grids_are_drawn_from_buildings_and_nest_in_their_community() -> None:
+    compounds = _district([[400, 600, 500], [800, 300, 600]])
+    buildings = _buildings(compounds)
+    scenario = _scenario()
+    plan = _plan(compounds, buildings=buildings, scenario=scenario)
+    _assert_invariants(plan, compounds, scenario)
+    out = plan.buildings
+    assert sorted(out["id"]) == sorted(buildings["id"]), "every building exactly once"
+    assert out["grid_id"].notna().all()
+    assert int(plan.grids["households"].sum()) == int(buildings["households"].sum())
+    grid_community = plan.grids.set_index("grid_id")["community_id"]
+    assert (out["grid_id"].map(grid_community) == out["community_id"]).all()
+    assert not plan.grids["virtual"].any()
+
+
+def test_without_buildings_compounds_are_cut_into_virtual_grids_and_the_plan_says_so() -> None:
+    compounds = _district([[1000, 600], [500, 900]])
+    with pytest.warns(PlanWarning) as record:
+        plan = plan_district(compounds, scenario=_scenario(), workers=1)
+    assert any(
+        "no buildings given: each compound was cut into equal" in str(w.message) for w in record
+    )
+    assert plan.grids["virtual"].all()
+    big = plan.compounds.set_index("id").loc["C01", "grid_ids"].split(";")
+    assert len(big) >= 2, "a compound above the grid cap holds several grids"
+
+
+def test_a_compound_above_the_community_cap_is_its_own_community_flagged_oversize() -> None:
+    compounds = _district([[2600, 600, 500], [800, 400, 700]])
+    with pytest.warns(PlanWarning) as record:
+        plan = plan_district(compounds, scenario=_scenario(), workers=1)
+    assert any(
+        "小区01 (C01) holds 2,600 households, above the community cap 2,000" in str(w.message)
+        for w in record
+    )
+    own = plan.compounds.set_index("id").loc["C01", "community_id"]
+    row = plan.communities.set_index("community_id").loc[own]
+    assert row["compounds"] == 1
+    assert bool(row["oversize"]) and not bool(row["within_bounds"])
+
+
+def test_a_piece_that_fits_no_community_is_named_with_bounds_that_would_work() -> None:
+    # C03 lies 400 m away from the others: an island of 300 households
+    compounds = _district([[900, 800]])
+    island = frame(
+        [{"id": "C03", "name": "远郊小区", "households": 300, "population": 750,
+          "subdistrict": "甲街道", "community": "旧0", "geometry": block(5, 0)}]
+    )  # fmt: skip
+    compounds = gpd.GeoDataFrame(
+        [*compounds.to_dict("records"), *island.to_dict("records")], crs=compounds.crs
+    )
+    with pytest.raises(
+        InfeasibleSpecError,
+        match=r"compounds 远郊小区 \(C03\) of 甲街道 form a connected piece of 300 households.*"
+        r"would need the lower bound at most 300",
+    ):
+        _plan(compounds, scenario=_scenario())
+
+
+def test_linking_islands_lets_the_cut_off_compound_join_a_community() -> None:
+    compounds = _district([[900, 800]])
+    island = frame(
+        [{"id": "C03", "name": "远郊小区", "households": 300, "population": 750,
+          "subdistrict": "甲街道", "community": "旧0", "geometry": block(5, 0)}]
+    )  # fmt: skip
+    compounds = gpd.GeoDataFrame(
+        [*compounds.to_dict("records"), *island.to_dict("records")], crs=compounds.crs
+    )
+    with pytest.warns(PlanWarning) as record:
+        plan = plan_district(
+            compounds, scenario=_scenario(graph={"connect_islands": True}), workers=1
+        )
+    assert any(
+        "was linked to" in str(w.message) and "远郊小区 (C03)" in str(w.message) for w in record
+    )
+    assert len(plan.communities) == 1
+    assert int(plan.communities["households"].iloc[0]) == 2000
+
+
+def test_communities_never_cross_subdistricts() -> None:
+    compounds = _district(
+        [[600, 700, 800, 500], [900, 400, 600, 700]],
+        subdistricts=[["甲", "甲", "乙", "乙"], ["甲", "甲", "乙", "乙"]],
+    )
+    plan = _plan(compounds, scenario=_scenario())
+    per_community = plan.compounds.groupby("community_id")["subdistrict"].nunique()
+    assert (per_community == 1).all()
+    assert sorted(plan.subdistricts["name"]) == ["乙", "甲"]
+
+
+def test_an_unchanged_community_keeps_its_name_and_code() -> None:
+    compounds = _district([[600, 700], [400, 500]])
+    compounds["community"] = "老社区"
+    compounds["community_id"] = "640106001007"
+    plan = _plan(compounds, scenario=_scenario(community={"min_households": 1500,
+                                                          "max_households": 2500,
+                                                          "target_households": 2200}))  # fmt: skip
+    row = plan.communities.iloc[0]
+    assert (row["community_id"], row["name"], bool(row["unchanged"])) == (
+        "640106001007",
+        "老社区",
+        True,
+    )
+
+
+def test_the_same_seed_gives_the_same_plan() -> None:
+    compounds = _district([[400, 600, 500, 700], [800, 300, 600, 500]])
+    first = _plan(compounds, scenario=_scenario())
+    second = _plan(compounds, scenario=_scenario())
+    assert list(first.compounds["community_id"]) == list(second.compounds["community_id"])
+    assert list(first.grids["grid_id"]) == list(second.grids["grid_id"])
+
+
+def test_missing_household_column_is_an_input_error_naming_the_columns() -> None:
+    compounds = _district([[400, 600]]).drop(columns="households")
+    with pytest.raises(InputDataError, match=r"compounds need column\(s\) households"):
+        _plan(compounds, scenario=_scenario())
+
+
+def test_moves_table_counts_households_that_change_community() -> None:
+    compounds = _district([[600, 700, 800, 500], [900, 400, 600, 700]])
+    compounds["community"] = "巨型社区"
+    plan = _plan(compounds, scenario=_scenario())
+    moves = pipeline.moves_table(plan)
+    assert moves is not None
+    kept = plan.compounds["community_name"] == "巨型社区"
+    assert int(moves["households_moved"].sum()) == int(
+        plan.compounds.loc[~kept, "households"].sum()
+    )
+    assert moves["moved"].any() and not moves["moved"].all()
+
+
+def test_run_plan_writes_the_contract_files(tmp_path: Path) -> None:
+    compounds = _district([[400, 600, 500], [800, 300, 600]])
+    buildings = _buildings(compounds)
+    path = tmp_path / "district.gpkg"
+    compounds.to_file(path, layer="compounds")
+    buildings.to_file(path, layer="buildings")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PlanWarning)
+        run = pipeline.run_plan(path, tmp_path / "out", scenario=_scenario(),
+                                buildings_layer="buildings", workers=1)  # fmt: skip
+    names = sorted(p.name for p in run.files.values())
+    assert names == ["communities.csv", "grids.csv", "moves.csv", "plan.gpkg", "summary.json"]
+    layers = gpd.list_layers(tmp_path / "out" / "plan.gpkg")["name"].tolist()
+    assert {"compounds", "communities", "grids", "buildings", "subdistricts"} <= set(layers)
+    written = gpd.read_file(tmp_path / "out" / "plan.gpkg", layer="compounds")
+    assert {"compound_id", "subdistrict_id", "community_id"} <= set(written.columns)
+    buildings_out = gpd.read_file(tmp_path / "out" / "plan.gpkg", layer="buildings")
+    assert {"building_id", "compound_id", "grid_id"} <= set(buildings_out.columns)
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert set(summary["levels"]) == {"community", "grid"}
+    for level in summary["levels"].values():
+        assert {"units", "within_bounds", "objective", "bound", "gap", "status", "seconds"} <= set(
+            level
+        )
+    assert summary["provenance"]["inputs"][0]["name"] == "district.gpkg"
