@@ -23,6 +23,7 @@ from jinfeng_grid.errors import JinfengGridError
 if TYPE_CHECKING:
     import geopandas as gpd
 
+    from jinfeng_grid import pipeline
     from jinfeng_grid.config import ColumnMap, Scenario
 
 __all__ = ["build_parser", "main"]
@@ -35,29 +36,60 @@ Handler = Callable[[argparse.Namespace], int]
 def _add_demo(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "demo",
-        help="validate and summarise the bundled sample district",
+        help="summarise the bundled sample district and plan it",
         description=(
-            "Validate and summarise the bundled synthetic Jinfeng District sample: "
-            "households and people per subdistrict and community, and the communities "
-            "above the 3,000- and 5,000-household marks."
+            "Summarise the bundled synthetic Jinfeng District (households and people per "
+            "subdistrict and community, communities above the 3,000- and 5,000-household "
+            "marks), then plan its communities and grids with the standard scenario and "
+            "write the plan to --out."
         ),
-        epilog="example: jinfeng-grid demo",
+        epilog="example: jinfeng-grid demo --out demo_output",
     )
     parser.add_argument(
         "--input",
         default=None,
         help="a GeoPackage laid out like the sample (default: the bundled sample)",
     )
+    parser.add_argument(
+        "--out", default="demo_output", metavar="DIR", help="where the plan goes (demo_output)"
+    )
+    parser.add_argument(
+        "--config", default=None, help="scenario file or preset (default: standard)"
+    )
+    parser.add_argument("--workers", type=int, default=None, help="parallel processes")
+    parser.add_argument(
+        "--summary-only", action="store_true", help="summarise the district, do not plan it"
+    )
     parser.set_defaults(handler=_run_demo)
 
 
 def _run_demo(args: argparse.Namespace) -> int:
-    from jinfeng_grid import io, report
+    from jinfeng_grid import io, pipeline, report
+    from jinfeng_grid.config import load_scenario
 
     path = args.input if args.input is not None else io.sample_path()
     compounds = io.read_layer(path, layer="compounds")
     summary = report.district_summary(compounds)
-    sys.stdout.write(report.format_district_summary(summary))
+    sys.stdout.write("Current district\n" + report.format_district_summary(summary))
+    if args.summary_only:
+        return 0
+    scenario = load_scenario(args.config)
+    layers = io.list_layers(path)
+    update, close = _progress_bar(args.quiet)
+    try:
+        run = pipeline.run_plan(
+            path,
+            args.out,
+            scenario=scenario,
+            layer="compounds",
+            buildings_layer="buildings" if "buildings" in layers else None,
+            roads_layer="roads" if "roads" in layers else None,
+            workers=args.workers,
+            progress=update,
+        )
+    finally:
+        close()
+    sys.stdout.write("\nPlan (scenario " + str(scenario.name) + ")\n" + _describe_run(run) + "\n")
     return 0
 
 
@@ -461,6 +493,11 @@ def _plan_from_args(args: argparse.Namespace, input_path: str, out: str) -> int:
         )
     finally:
         close()
+    sys.stdout.write(_describe_run(run) + "\n")
+    return 1 if run.plan.notes else 0
+
+
+def _describe_run(run: pipeline.PlanRun) -> str:
     plan = run.plan
     lines = [f"{plan!r}"]
     for level in plan.levels.values():
@@ -469,10 +506,12 @@ def _plan_from_args(args: argparse.Namespace, input_path: str, out: str) -> int:
             f"  {level.level}: {level.units} units, {level.within_bounds} within bounds, "
             f"{level.status} ({gap}), {level.seconds:.1f} s"
         )
+    over = int((plan.communities["households"] > 5000).sum())
+    lines.append(f"  communities above 5,000 households: {over} of {len(plan.communities)}")
     lines += [f"  note: {note}" for note in plan.notes]
-    lines.append(f"wrote {', '.join(sorted(p.name for p in run.files.values()))} to {out}")
-    sys.stdout.write("\n".join(lines) + "\n")
-    return 1 if plan.notes else 0
+    out = sorted(path.name for path in run.files.values())
+    lines.append(f"wrote {', '.join(out)} to {next(iter(run.files.values())).parent}")
+    return "\n".join(lines)
 
 
 def _column_map_flags(args: argparse.Namespace) -> ColumnMap:

@@ -44,7 +44,8 @@ def test_demo_on_a_missing_file_is_a_message_not_a_traceback(
 
 
 def test_demo_summarises_the_bundled_sample(capsys: pytest.CaptureFixture[str]) -> None:
-    code = cli.main(["demo", "--input", str(REPO / "sample_geodata" / "jinfeng.gpkg")])
+    sample = str(REPO / "sample_geodata" / "jinfeng.gpkg")
+    code = cli.main(["demo", "--input", sample, "--summary-only"])
     out = capsys.readouterr().out
     assert code == 0
     assert "5 subdistricts, 48 communities, 449 compounds" in out

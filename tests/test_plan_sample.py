@@ -1,0 +1,91 @@
+"""End to end on the bundled sample district: the demo plans it and writes the contract.
+
+Slow (about a minute on 2 cores): marked ``slow``, run in CI.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import networkx as nx
+import pandas as pd
+import pytest
+
+from jinfeng_grid import cli, io
+from jinfeng_grid.graph import build_adjacency
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "sample_geodata" / "jinfeng.gpkg"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    code = cli.main(["-q", "demo", "--input", str(SAMPLE), "--out", str(out)])
+    assert code == 0
+    return out
+
+
+def test_demo_writes_the_contract_files(demo_output: Path) -> None:
+    for name in ("plan.gpkg", "summary.json", "communities.csv", "grids.csv", "moves.csv"):
+        assert (demo_output / name).is_file(), name
+
+
+def test_every_compound_and_building_is_assigned_once(demo_output: Path) -> None:
+    compounds = gpd.read_file(demo_output / "plan.gpkg", layer="compounds")
+    buildings = gpd.read_file(demo_output / "plan.gpkg", layer="buildings")
+    source = gpd.read_file(SAMPLE, layer="compounds")
+    source_buildings = gpd.read_file(SAMPLE, layer="buildings")
+    assert sorted(compounds["compound_id"]) == sorted(source["compound_id"])
+    assert sorted(buildings["building_id"]) == sorted(source_buildings["building_id"])
+    assert compounds["community_id"].notna().all()
+    assert buildings["grid_id"].notna().all()
+
+
+def test_households_and_population_are_conserved_at_every_level(demo_output: Path) -> None:
+    source = gpd.read_file(SAMPLE, layer="compounds")
+    for layer in ("compounds", "communities", "grids", "subdistricts"):
+        frame = gpd.read_file(demo_output / "plan.gpkg", layer=layer)
+        assert int(frame["households"].sum()) == int(source["households"].sum()), layer
+        assert int(frame["population"].sum()) == int(source["population"].sum()), layer
+
+
+def test_every_community_and_grid_is_within_bounds(demo_output: Path) -> None:
+    communities = pd.read_csv(demo_output / "communities.csv", encoding="utf-8-sig")
+    grids = pd.read_csv(demo_output / "grids.csv", encoding="utf-8-sig")
+    assert communities["households"].between(2000, 4000).all()
+    assert grids["households"].between(300, 500).all()
+    assert communities["within_bounds"].all() and grids["within_bounds"].all()
+
+
+def test_communities_are_contiguous_and_nested_in_subdistricts(demo_output: Path) -> None:
+    compounds = io.read_compounds(demo_output / "plan.gpkg", layer="compounds",
+                                  columns=None)  # fmt: skip
+    # the planner's graph: arterial roads are barriers, crossed only where facing
+    graph = build_adjacency(compounds, barriers=io.read_roads(SAMPLE, layer="roads"))
+    for community, members in compounds.groupby("community_id"):
+        assert nx.is_connected(graph.subgraph(list(members["id"]))), community
+        assert members["subdistrict"].nunique() == 1, community
+        assert community.startswith(members["subdistrict_id"].iloc[0])
+
+
+def test_grids_nest_in_their_community(demo_output: Path) -> None:
+    buildings = gpd.read_file(demo_output / "plan.gpkg", layer="buildings")
+    assert (buildings["grid_id"].str[:12] == buildings["community_id"]).all()
+
+
+def test_summary_reports_every_level_and_the_provenance(demo_output: Path) -> None:
+    summary = json.loads((demo_output / "summary.json").read_text(encoding="utf-8"))
+    assert summary["plan"]["compounds"] == 449
+    levels = summary["levels"]
+    assert levels["community"]["within_bounds"] == levels["community"]["units"]
+    assert levels["grid"]["within_bounds"] == levels["grid"]["units"]
+    for level in levels.values():
+        for sub in level["subproblems"]:
+            assert sub["status"] in ("optimal", "feasible")
+    assert summary["provenance"]["inputs"][0]["name"] == "jinfeng.gpkg"
+    assert len(summary["provenance"]["inputs"][0]["sha256"]) == 64
