@@ -178,6 +178,40 @@ def add_flow_contiguity(
     return f
 
 
+def add_edge_flow_contiguity(
+    prob: pulp.LpProblem,
+    g: IndexedGraph,
+    r: dict[tuple[int, int], Any],
+    cut: dict[int, Any],
+    capacity: float,
+) -> dict[tuple[int, int, int], Any]:
+    """One flow for all parts, carried only by uncut edges (fewer variables than per part).
+
+    ``f[u,v] ≥ 0`` on both arcs of each edge::
+
+        econtig_bal_v:  Σ_u f[u,v] − Σ_u f[v,u] ≥ 1 − M·Σ_j r[v,j]
+        econtig_cap_e:  f[u,v] + f[v,u] ≤ (M − 1)·(1 − cut[e])
+
+    Every non-root node is reached from a root along uncut edges, which stay inside one
+    part, and each part has exactly one root, so each part is connected. Keys are
+    ``(u, v, -1)``.
+    """
+    f: dict[tuple[int, int, int], Any] = {}
+    for e, (a, b) in enumerate(zip(g.eu.tolist(), g.ev.tolist(), strict=True)):
+        f[a, b, -1] = prob.add_variable(f"fe_{a}_{b}", lowBound=0)
+        f[b, a, -1] = prob.add_variable(f"fe_{b}_{a}", lowBound=0)
+        prob += f[a, b, -1] + f[b, a, -1] <= (capacity - 1) * (1 - cut[e]), f"econtig_cap_{e}"
+    roots_at: dict[int, list[Any]] = {}
+    for (v, _), var in r.items():
+        roots_at.setdefault(v, []).append(var)
+    for v in range(g.n):
+        inflow = pulp.lpSum(f[a, v, -1] for a in g.adj[v])
+        outflow = pulp.lpSum(f[v, b, -1] for b in g.adj[v])
+        rooted = pulp.lpSum(roots_at.get(v, []))
+        prob += inflow - outflow >= 1 - capacity * rooted, f"econtig_bal_{v}"
+    return f
+
+
 def node_weights(graph: nx.Graph, attrs: Sequence[str]) -> dict[str, dict[Hashable, float]]:
     """Attribute → node → weight (missing or None counts 0)."""
     return {a: {v: float(graph.nodes[v].get(a, 0) or 0) for v in graph.nodes} for a in attrs}
@@ -342,9 +376,9 @@ class PartitionModel:
             size = dict.fromkeys(order, 1)
             for u in reversed(order[1:]):
                 size[parent[u]] += size[u]
-                arc = (parent[u], u, j)
-                if arc in self.flow:
-                    values[self.flow[arc]] = float(size[u])
+                for arc in ((parent[u], u, j), (parent[u], u, -1)):
+                    if arc in self.flow:
+                        values[self.flow[arc]] = float(size[u])
         for e, (a, b) in enumerate(zip(g.eu, g.ev, strict=True)):
             la, lb = int(labels[a]), int(labels[b])
             if la != lb:
@@ -362,6 +396,7 @@ def build_partition_model(
     symmetry: bool = True,
     fixing: bool = True,
     contiguity: str = "flow",
+    neighbours: bool = True,
 ) -> PartitionModel:
     r"""Build the labeling MIP with flow contiguity for ``spec`` on ``graph``.
 
@@ -409,6 +444,18 @@ def build_partition_model(
     root if what it can reach weighs less than L_d, if the nodes ranked after it weigh
     less than (k_min − j)·L_d, or those ranked before it more than j·U_d; and
     r[u,j] = x[u,j] = 0 for j > rank(u). Variables fixed to zero are not created.
+
+    Company (``neighbours``): a node lighter than some L_d cannot be a part alone, so
+    ``not_alone_v_j``: x[v,j] ≤ Σ_{u ∈ N(v)} x[u,j] (shortened WV county from 46 s to
+    35 s in one measured run).
+
+    Conflicts (with ``fixing``, any labels): u and v conflict when every path joining
+    them weighs more than U_d for some d; then ``apart_c_j``: Σ_{v∈C} x[v,j] ≤ z[j]
+    for greedy cliques C of the conflict graph, and cut[e] = 1 for conflicting ends.
+
+    ``contiguity`` chooses the connectivity constraints: ``"flow"`` (per part, above),
+    ``"edgeflow"`` (one flow over uncut edges, :func:`add_edge_flow_contiguity`) or
+    ``"none"`` (a relaxation: parts may come out disconnected; for experiments).
     """
     g = IndexedGraph.from_graph(graph)
     attrs = list(spec.bounds)
@@ -532,6 +579,12 @@ def build_partition_model(
         if spec.barrier_attr is not None
         else np.zeros(len(cost), dtype=bool)
     )
+    if neighbours:
+        lonely = [v for v in range(g.n) if np.any(weights[v] < low - 1e-9)]
+        for v in lonely:
+            for j in allowed_parts[v]:
+                near = [x[u, j] for u in g.adj[v] if (u, j) in x]
+                prob += x[v, j] <= pulp.lpSum(near), f"not_alone_{v}_{j}"
     conflict = _conflicts(g, weights, high) if fixing else np.zeros((g.n, g.n), dtype=bool)
     for ci, clique in enumerate(_clique_cover(conflict, rank)):
         for j in parts:
@@ -585,7 +638,12 @@ def build_partition_model(
             sorted_w = np.sort(weights[:, d])
             cap = min(cap, int(np.searchsorted(np.cumsum(sorted_w), high[d] + 1e-9, "right")))
         capacity[j] = max(cap, 1)
-    flow = add_flow_contiguity(prob, g, x, r, list(parts), capacity) if contiguity == "flow" else {}
+    if contiguity == "flow":
+        flow = add_flow_contiguity(prob, g, x, r, list(parts), capacity)
+    elif contiguity == "edgeflow":
+        flow = add_edge_flow_contiguity(prob, g, r, cut, max(capacity.values()))
+    else:
+        flow = {}
     logger.info(
         "model: %d nodes, %d edges, %d parts, %d variables, %d constraints, symmetric=%s",
         g.n,

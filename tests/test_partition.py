@@ -174,6 +174,17 @@ def test_a_range_of_k_takes_the_count_that_cuts_least() -> None:
     assert result.objective == 1
 
 
+def test_one_flow_over_uncut_edges_also_keeps_parts_connected() -> None:
+    graph = nx.star_graph(4)
+    nx.set_node_attributes(graph, 1, "households")
+    spec = PartitionSpec(k=2, bounds={"households": (2, 3)})
+    model = build_partition_model(graph, spec, contiguity="edgeflow")
+    assert solve_partition_model(model).status == "infeasible"
+    spec = PartitionSpec(k=3, bounds={"households": (3, 3)})
+    model = build_partition_model(lattice(3, 3), spec, contiguity="edgeflow")
+    assert solve_partition_model(model).objective == 6
+
+
 def test_cbc_solves_a_small_lattice_too() -> None:
     result = partition_graph(
         lattice(3, 3), PartitionSpec(k=3, bounds={"households": (3, 3)}), solver="cbc"
@@ -302,7 +313,16 @@ def test_the_model_writes_a_readable_lp_file(tmp_path) -> None:
     model = build_partition_model(lattice(2, 2), PartitionSpec(k=2, bounds={"households": (2, 2)}))
     model.write_lp(tmp_path / "partition.lp")
     text = (tmp_path / "partition.lp").read_text()
-    for name in ("assign_0", "hi_0_1", "one_root_0", "contig_bal_", "cut_0", "after_root_"):
+    names = (
+        "assign_0",
+        "hi_0_1",
+        "one_root_0",
+        "contig_bal_",
+        "cut_0",
+        "after_root_",
+        "not_alone_",
+    )
+    for name in names:
         assert name in text
 
 
