@@ -404,6 +404,14 @@ def _add_plan_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="link cut-off compounds to their nearest neighbour of the same subdistrict",
     )
+    parser.add_argument(
+        "--keep-current",
+        action="store_true",
+        help=(
+            "minimal change: keep current communities and grids that are within bounds; "
+            "re-draw the others moving as few households as possible; locked compounds stay"
+        ),
+    )
 
 
 def _add_plan(sub: argparse._SubParsersAction) -> None:
@@ -488,6 +496,7 @@ def _plan_from_args(args: argparse.Namespace, input_path: str, out: str) -> int:
             columns=columns,
             crs=args.crs,
             encoding=args.encoding,
+            keep_current=args.keep_current,
             workers=args.workers,
             progress=update,
         )

@@ -168,6 +168,7 @@ def run_plan(
     columns: ColumnMap | None = None,
     crs: str | None = None,
     encoding: str | None = None,
+    keep_current: bool = False,
     workers: int | None = None,
     progress: Callable[..., None] | None = None,
 ) -> PlanRun:
@@ -187,7 +188,7 @@ def run_plan(
         Column mapping (the scenario's when None).
     crs, encoding
         For files without a CRS or with a legacy encoding.
-    workers, progress
+    keep_current, workers, progress
         Passed to :func:`jinfeng_grid.plan.plan_district`.
 
     Raises
@@ -224,6 +225,7 @@ def run_plan(
         buildings=buildings,
         roads=roads,
         scenario=scenario,
+        keep_current=keep_current,
         workers=workers,
         progress=progress,
     )

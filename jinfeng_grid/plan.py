@@ -202,7 +202,9 @@ class _Piece:
     count: int = 0
     oversize: bool = False
     flexible: bool = False
-    meta: dict[str, Any] = field(default_factory=dict)
+    kept: bool = False
+    current: dict[Hashable, Hashable] = field(default_factory=dict)
+    locked: frozenset[Hashable] = frozenset()
 
 
 def _bounds(unit: UnitBounds) -> dict[str, tuple[float, float]]:
@@ -320,6 +322,103 @@ def link_pieces(
     return links
 
 
+def _keep_valid_units(
+    graph: nx.Graph,
+    groups: Mapping[Hashable, list[Hashable]],
+    current: Mapping[Hashable, Hashable],
+    unit: UnitBounds,
+) -> tuple[list[_Piece], dict[Hashable, list[Hashable]]]:
+    """Keep every current unit that is within bounds and connected; the rest is re-drawn.
+
+    A stretch to re-draw that fits no number of units takes in its smallest kept
+    neighbour, again and again, until it fits (or no neighbour is left, which the
+    diagnosis then reports). Returns the kept units (as one-part pieces) and, per
+    parent, the nodes to re-draw.
+    """
+    bounds = _bounds(unit)
+    members: dict[Hashable, list[Hashable]] = {}
+    for nodes in groups.values():
+        for v in nodes:
+            if v in current and current[v] is not None and not pd.isna(current[v]):
+                members.setdefault(current[v], []).append(v)
+    kept: dict[tuple[Hashable, Hashable], list[Hashable]] = {}
+    redraw: dict[Hashable, set[Hashable]] = {}
+    for parent in sorted(groups, key=str):
+        labels: dict[Hashable, list[Hashable]] = {}
+        for v in groups[parent]:
+            label = current.get(v)
+            if label is None or pd.isna(label):
+                redraw.setdefault(parent, set()).add(v)
+                continue
+            labels.setdefault(label, []).append(v)
+        for label, nodes in labels.items():
+            totals = {a: sum(graph.nodes[v].get(a, 0) for v in nodes) for a in bounds}
+            ok = (
+                len(nodes) == len(members[label])
+                and all(lo <= totals[a] <= hi for a, (lo, hi) in bounds.items())
+                and nx.is_connected(graph.subgraph(nodes))
+            )
+            if ok:
+                kept[(parent, label)] = nodes
+            else:
+                redraw.setdefault(parent, set()).update(nodes)
+    changed = True
+    while changed:
+        changed = False
+        for parent, nodes in redraw.items():
+            for component in nx.connected_components(graph.subgraph(nodes)):
+                weight = sum(graph.nodes[v].get("households", 0) for v in component)
+                least, most = count_range(weight, low=unit.min_households, high=unit.max_households)
+                if least <= most:
+                    continue
+                touching = {
+                    key
+                    for key, unit_nodes in kept.items()
+                    if key[0] == parent
+                    and any(graph.has_edge(u, w) for u in component for w in unit_nodes)
+                }
+                if touching:
+                    smallest = min(
+                        touching,
+                        key=lambda k: (
+                            sum(graph.nodes[v].get("households", 0) for v in kept[k]),
+                            str(k),
+                        ),
+                    )
+                    nodes.update(kept.pop(smallest))
+                    changed = True
+                    break
+            if changed:
+                break
+    pieces = [
+        _Piece(
+            parent,
+            f"{parent}/{label}",
+            sorted(nodes, key=str),
+            sum(graph.nodes[v].get("households", 0) for v in nodes),
+            1,
+            kept=True,
+        )
+        for (parent, label), nodes in sorted(kept.items(), key=lambda item: str(item[0]))
+    ]
+    return pieces, {parent: sorted(nodes, key=str) for parent, nodes in redraw.items() if nodes}
+
+
+def _with_current(
+    pieces: list[_Piece], current: Mapping[Hashable, Hashable], locked: set[Hashable]
+) -> None:
+    """Attach each re-drawn piece's current labels (and locked nodes) for minimal change."""
+    for piece in pieces:
+        if piece.kept or piece.oversize:
+            continue
+        piece.current = {
+            v: current[v]
+            for v in piece.nodes
+            if v in current and current[v] is not None and not pd.isna(current[v])
+        }
+        piece.locked = frozenset(v for v in piece.nodes if v in locked and v in piece.current)
+
+
 def _assign_counts(
     pieces: list[_Piece],
     unit: UnitBounds,
@@ -328,9 +427,9 @@ def _assign_counts(
     level: str,
 ) -> None:
     """Set ``count`` of every non-oversize piece from the target, a count or a total."""
-    free = [p for p in pieces if not p.oversize]
+    free = [p for p in pieces if not (p.oversize or p.kept)]
     if unit.total is not None:
-        fixed = sum(1 for p in pieces if p.oversize)
+        fixed = sum(1 for p in pieces if p.oversize or p.kept)
         by_parent: dict[Hashable, float] = {}
         for piece in free:
             by_parent[piece.parent] = by_parent.get(piece.parent, 0.0) + piece.households
@@ -405,7 +504,7 @@ def _solve_level(
     assignment: dict[Hashable, tuple[int, int]] = {}
     records: list[Subproblem] = []
     for index, piece in enumerate(pieces):
-        if piece.oversize or piece.count <= 1 or piece.households == 0:
+        if piece.kept or piece.oversize or piece.count <= 1 or piece.households == 0:
             for v in piece.nodes:
                 assignment[v] = (index, 0)
             records.append(
@@ -420,20 +519,35 @@ def _solve_level(
                     0.0,
                     0.0,
                     0.0,
-                    "single",
+                    "kept" if piece.kept else "single",
                 )
             )
             continue
         sub = graph.subgraph(piece.nodes).copy()
+        least, most = count_range(
+            piece.households, low=unit.min_households, high=unit.max_households
+        )
+        change: dict[str, Any] = {}
+        labels = sorted(set(piece.current.values()), key=str)
+        if piece.current and len(labels) <= min(
+            piece.count, least if piece.flexible else piece.count
+        ):
+            # minimal change: households moved out of their current unit are paid for,
+            # and locked compounds stay in theirs
+            part_of = {label: i for i, label in enumerate(labels)}
+            change = {
+                "current": piece.current,
+                "move_weight": "households",
+                "move_penalty": scenario.objective.move_penalty,
+                "fixed": {v: part_of[piece.current[v]] for v in piece.locked},
+            }
         spec = PartitionSpec(
             k=piece.count,
             bounds=bounds,
             edge_cost=edge_cost,
             barrier_attr="barrier",
             barrier_penalty=scenario.objective.barrier_penalty,
-        )
-        least, most = count_range(
-            piece.households, low=unit.min_households, high=unit.max_households
+            **change,
         )
         fallback = None
         if piece.flexible and (least, most) != (piece.count, piece.count):
@@ -562,6 +676,7 @@ def plan_district(
     buildings: gpd.GeoDataFrame | None = None,
     roads: gpd.GeoDataFrame | None = None,
     scenario: Scenario | None = None,
+    keep_current: bool = False,
     workers: int | None = None,
     progress: Callable[[str, Outcome], None] | None = None,
 ) -> DistrictPlan:
@@ -580,6 +695,12 @@ def plan_district(
         Roads; arterials are barriers that communities and grids avoid spanning.
     scenario
         Bounds, counts, solver limits; the ``standard`` preset when None.
+    keep_current
+        Minimal change: current communities (and grids) that are within bounds and
+        connected stay exactly as they are; only the others are re-drawn, paying
+        ``scenario.objective.move_penalty`` per household moved out of its current
+        unit, with ``locked`` compounds kept in their current community. An already
+        valid plan comes back unchanged.
     workers
         Processes for independent subproblems (default: the CPUs available).
     progress
@@ -630,9 +751,28 @@ def plan_district(
         )
         geometries = dict(zip(compounds["id"], compounds.geometry, strict=True))
         notes.extend(link_pieces(graph, groups, geometries))
+    locked = _locked(compounds)
+    current_community: dict[Hashable, Hashable] = {}
+    kept: list[_Piece] = []
+    redraw = groups
+    if keep_current:
+        if "community" not in compounds.columns:
+            raise InputDataError(
+                "keeping the current plan needs the compounds' current communities: map "
+                "the column with --column community=NAME (or [columns] community = ...)"
+            )
+        current_community = dict(zip(compounds["id"], compounds["community"], strict=True))
+        kept, redraw = _keep_valid_units(graph, groups, current_community, scenario.community)
+    elif locked:
+        notes.append(
+            f"{len(locked)} locked compounds are kept in their community only when the "
+            "current plan is kept (--keep-current); this full re-plan ignored the locks"
+        )
     pieces, problems = _pieces(
-        graph, groups, scenario.community, level="community", member="compound"
+        graph, redraw, scenario.community, level="community", member="compound"
     )
+    _with_current(pieces, current_community, locked)
+    pieces = kept + pieces
     if problems:
         raise InfeasibleSpecError(
             f"{len(problems)} piece(s) cannot be planned: " + "; ".join(problems)
@@ -691,9 +831,17 @@ def plan_district(
     by_community: dict[Hashable, list[Hashable]] = {}
     for node in grid_graph.nodes:
         by_community.setdefault(community_key[owner[node]], []).append(node)
+    current_grid: dict[Hashable, Hashable] = {}
+    kept = []
+    redraw = by_community
+    if keep_current and buildings is not None and "grid" in buildings.columns:
+        current_grid = dict(zip(buildings["id"], buildings["grid"], strict=True))
+        kept, redraw = _keep_valid_units(grid_graph, by_community, current_grid, scenario.grid)
     grid_pieces, problems = _pieces(
-        grid_graph, by_community, scenario.grid, level="grid", member=member_word
+        grid_graph, redraw, scenario.grid, level="grid", member=member_word
     )
+    _with_current(grid_pieces, current_grid, set())
+    grid_pieces = kept + grid_pieces
     for piece in grid_pieces:
         piece.label = _community_label(piece.parent)
     if problems:
@@ -762,6 +910,15 @@ def plan_district(
 def _community_label(key: Hashable) -> str:
     parent, index, part = key  # type: ignore[misc]
     return f"{parent}/community {index}.{part}"
+
+
+def _locked(compounds: gpd.GeoDataFrame) -> set[Hashable]:
+    if "locked" not in compounds.columns:
+        return set()
+    values = compounds["locked"].map(
+        lambda v: str(v).strip().lower() in ("1", "true", "yes", "y", "是", "锁定")
+    )
+    return set(compounds.loc[values.to_numpy(dtype=bool), "id"])
 
 
 def _check_compounds(compounds: gpd.GeoDataFrame) -> None:

@@ -280,3 +280,45 @@ def test_run_plan_writes_the_contract_files(tmp_path: Path) -> None:
             level
         )
     assert summary["provenance"]["inputs"][0]["name"] == "district.gpkg"
+
+
+def _current_plan_district():
+    """Two rows of compounds, each row a valid current community of 1,200-1,500."""
+    compounds = _district([[400, 500, 600], [300, 450, 450]])
+    compounds["community"] = ["北社区"] * 3 + ["南社区"] * 3
+    return compounds, _buildings(compounds)
+
+
+def test_keeping_the_current_plan_leaves_a_valid_plan_exactly_unchanged() -> None:
+    compounds, buildings = _current_plan_district()
+    buildings["grid"] = buildings["compound_id"].map(
+        {"C01": "g1", "C02": "g2", "C03": "g3", "C04": "g4", "C05": "g5", "C06": "g6"}
+    )
+    # make every current grid valid: split C03 (600) into two current grids of 300
+    c03 = buildings.index[buildings["compound_id"] == "C03"]
+    buildings.loc[c03[2:], "grid"] = "g3b"
+    plan = _plan(compounds, buildings=buildings, scenario=_scenario(), keep_current=True)
+    assert (plan.compounds["community_name"] == plan.compounds["community"]).all()
+    assert plan.communities["unchanged"].all()
+    new = plan.buildings.groupby("grid_id")["id"].apply(frozenset)
+    old = buildings.groupby("grid")["id"].apply(frozenset)
+    assert sorted(map(sorted, new)) == sorted(map(sorted, old))
+    assert plan.grids["unchanged"].all()
+
+
+def test_keeping_the_current_plan_redraws_only_the_oversize_community() -> None:
+    compounds = _district([[400, 500, 600, 700], [300, 450, 450, 900]])
+    compounds["community"] = ["大社区"] * 4 + ["南社区"] * 3 + ["大社区"]
+    # 大社区: 2,200 + 900 = 3,100 households, above the 2,000 cap; 南社区 1,200 is valid
+    plan = _plan(compounds, scenario=_scenario(), keep_current=True)
+    south = plan.compounds[plan.compounds["community"] == "南社区"]
+    assert (south["community_name"] == "南社区").all(), "the valid community stays"
+    big = plan.compounds[plan.compounds["community"] == "大社区"]
+    assert big["community_id"].nunique() == 2
+    assert plan.communities["within_bounds"].all()
+
+
+def test_keeping_the_current_plan_needs_current_communities() -> None:
+    compounds = _district([[400, 600]]).drop(columns="community")
+    with pytest.raises(InputDataError, match="keeping the current plan needs the compounds'"):
+        _plan(compounds, scenario=_scenario(), keep_current=True)
