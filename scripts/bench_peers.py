@@ -16,6 +16,7 @@ never imports it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import random
 import sys
@@ -30,10 +31,18 @@ from jinfeng_grid.partition import partition_graph
 
 
 def run_gerrychain(
-    graph_path: Path, *, k: int, deviation: float, weight: str, steps: int, seed: int
-) -> tuple[float | None, float, bool]:
+    graph_path: Path,
+    *,
+    k: int,
+    deviation: float,
+    weight: str,
+    steps: int,
+    seed: int,
+    max_seconds: float = 45.0,
+) -> tuple[float | None, float, bool, int]:
     """Best cut within bounds along a ReCom chain, wall seconds, and whether the chain
-    had to start from our heuristic plan (GerryChain's random start failed 3 times)."""
+    had to start from our heuristic plan (GerryChain's random start failed),
+    and the steps done (fewer than asked when ``max_seconds`` ran out)."""
     from gerrychain import Graph, MarkovChain, Partition, accept, constraints, updaters
     from gerrychain.proposals import recom
 
@@ -48,23 +57,19 @@ def run_gerrychain(
         "cut_edges": updaters.cut_edges,
     }
     initial = None
-    for _ in range(3):
-        try:
-            initial = Partition.from_random_assignment(
-                graph, k, deviation / 2, weight, updaters=ups, rng=rng
-            )
-            break
-        except RuntimeError:  # GerryChain's recursive tree partition gave up
-            continue
+    with contextlib.suppress(RuntimeError):  # GerryChain's recursive tree start gave up
+        initial = Partition.from_random_assignment(
+            graph, k, deviation / 2, weight, updaters=ups, rng=rng
+        )
     started_from_ours = initial is None
     if initial is None:
         plan = partition_graph(nx_graph, spec, heuristic_only=True, seed=seed).assignment
         initial = Partition(graph, assignment=plan, updaters=ups)
     ideal = sum(initial["population"].values()) / k
 
-    def proposal(partition: Partition) -> Partition:
+    def proposal(partition: Partition, *, rng: random.Random = rng) -> Partition:
         try:
-            return recom(partition, weight, ideal, deviation / 2, node_repeats=2, rng=rng)
+            return recom(partition, weight, ideal, deviation / 2, rng=rng)
         except RuntimeError:  # no balanced cut in this merged pair: stay put this step
             return partition.flip({})
 
@@ -77,12 +82,16 @@ def run_gerrychain(
         rng=rng,
     )
     best: float | None = None
+    steps_done = 0
     for state in chain:
+        steps_done += 1
+        if time.perf_counter() - start > max_seconds:
+            break
         pops = state["population"].values()
         if all(low <= p <= high for p in pops):
             cut = len(state["cut_edges"])
             best = cut if best is None else min(best, cut)
-    return best, time.perf_counter() - start, started_from_ours
+    return best, time.perf_counter() - start, started_from_ours, steps_done
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -93,6 +102,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
+    parser.add_argument(
+        "--peer-seconds", type=float, default=45.0, help="wall cap per GerryChain chain"
+    )
     parser.add_argument("--only", nargs="*", help="instance files to run (default: all)")
     parser.add_argument("--out", default="bench_out/peers.md")
     options = parser.parse_args(argv)
@@ -103,7 +115,8 @@ def main(argv: list[str] | None = None) -> None:
         f"Same run, same machine. Ours: time limit {options.time_limit:g} s, seed 0. "
         f"GerryChain ReCom: {options.steps} steps, seeds {options.seeds}, best cut within "
         "bounds; * marks a chain started from our heuristic plan because GerryChain's "
-        "random recursive-tree start failed three times.",
+        "random recursive-tree start failed. Each chain stops after "
+        f"{options.steps} steps or {options.peer_seconds:g} s, whichever comes first.",
         "",
         "| instance | k | optimum | ours | status | ours s | our heuristic | heuristic s | "
         "GerryChain best (per seed) | GerryChain s (per seed) |",
@@ -128,14 +141,15 @@ def main(argv: list[str] | None = None) -> None:
                 weight=options.weight,
                 steps=options.steps,
                 seed=s,
+                max_seconds=options.peer_seconds,
             )
             for s in options.seeds
         ]
         best = " / ".join(
             ("none" if b is None else f"{b:g}") + ("*" if ours_start else "")
-            for b, _, ours_start in peers
+            for b, _, ours_start, _ in peers
         )
-        secs = " / ".join(f"{s:.1f}" for _, s, _ in peers)
+        secs = " / ".join(f"{s:.1f} ({n} steps)" for _, s, _, n in peers)
         line = (
             f"| {row['file'].removesuffix('.json')} | {k} | {row['optimal_cut_edges']} | "
             f"{ours.objective:g} | {ours.status} | {ours_s:.1f} | {heur.objective:g} | "
