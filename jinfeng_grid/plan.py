@@ -42,7 +42,7 @@ from jinfeng_grid import _plan_tables as tables
 from jinfeng_grid._apportion import count_range, counts_for_target, counts_for_total
 from jinfeng_grid._plan_solve import Outcome, Task, run_tasks
 from jinfeng_grid.config import Scenario, UnitBounds, load_scenario
-from jinfeng_grid.errors import InfeasibleSpecError, InputDataError, SolverError
+from jinfeng_grid.errors import ConfigError, InfeasibleSpecError, InputDataError, SolverError
 from jinfeng_grid.graph import build_adjacency, build_building_contiguity
 from jinfeng_grid.partition import PartitionSpec
 
@@ -723,6 +723,12 @@ def plan_district(
     from jinfeng_grid._plan_solve import default_workers
 
     scenario = scenario if scenario is not None else load_scenario(None)
+    if scenario.subdistrict is not None:
+        raise ConfigError(
+            "the scenario has a [subdistrict] table, but re-drawing subdistricts is not "
+            "implemented yet: communities are planned within the current subdistricts; "
+            "remove [subdistrict] to plan with them"
+        )
     workers = default_workers() if workers is None else workers
     start = time.perf_counter()
     _check_compounds(compounds)

@@ -20,7 +20,7 @@ from conftest import block, frame
 
 from jinfeng_grid import pipeline
 from jinfeng_grid.config import Scenario
-from jinfeng_grid.errors import InfeasibleSpecError, InputDataError
+from jinfeng_grid.errors import ConfigError, InfeasibleSpecError, InputDataError
 from jinfeng_grid.graph import build_adjacency
 from jinfeng_grid.plan import PlanWarning, plan_district
 
@@ -322,3 +322,10 @@ def test_keeping_the_current_plan_needs_current_communities() -> None:
     compounds = _district([[400, 600]]).drop(columns="community")
     with pytest.raises(InputDataError, match="keeping the current plan needs the compounds'"):
         _plan(compounds, scenario=_scenario(), keep_current=True)
+
+
+def test_a_subdistrict_table_is_refused_until_subdistricts_can_be_redrawn() -> None:
+    compounds = _district([[400, 600]])
+    scenario = _scenario(subdistrict={"count": 2})
+    with pytest.raises(ConfigError, match=r"re-drawing subdistricts is not implemented yet"):
+        _plan(compounds, scenario=scenario)
