@@ -594,6 +594,80 @@ def _solve_level(
     return assignment, records, failures
 
 
+@dataclass(frozen=True)
+class _LevelRun:
+    """A level's units: node → (parent, piece index, part), oversize units, records."""
+
+    key: dict[Hashable, tuple[Hashable, int, int]]
+    oversize: set[tuple[Hashable, int, int]]
+    records: list[Subproblem]
+    seconds: float
+
+
+def _plan_level(
+    graph: nx.Graph,
+    groups: Mapping[Hashable, list[Hashable]],
+    unit: UnitBounds,
+    *,
+    level: str,
+    member: str,
+    scenario: Scenario,
+    current: Mapping[Hashable, Hashable],
+    locked: set[Hashable],
+    current_counts: Mapping[Hashable, int] | None,
+    edge_cost: str,
+    budget: float,
+    workers: int,
+    progress: Callable[[str, Outcome], None] | None,
+    notes: list[str],
+    label: Callable[[Hashable], str] | None = None,
+) -> _LevelRun:
+    """One level of a plan: keep valid current units (when ``current`` is given), cut
+    the rest of each parent into pieces, count and solve them, and note oversize units."""
+    start = time.perf_counter()
+    kept: list[_Piece] = []
+    redraw = groups
+    if current:
+        kept, redraw = _keep_valid_units(graph, groups, current, unit)
+    pieces, problems = _pieces(graph, redraw, unit, level=level, member=member)
+    _with_current(pieces, current, locked)
+    pieces = kept + pieces
+    if label is not None:
+        for piece in pieces:
+            piece.label = label(piece.parent)
+    if problems:
+        raise InfeasibleSpecError(
+            f"{len(problems)} piece(s) cannot be cut into {_PLURAL[level]}: " + "; ".join(problems)
+        )
+    _assign_counts(pieces, unit, current_counts=current_counts, level=level)
+    for piece in pieces:
+        if piece.oversize:
+            notes.append(
+                f"{member} {_name(graph, piece.nodes[0])} holds {piece.households:,.0f} "
+                f"households, above the {level} cap {unit.max_households:,}: it is a "
+                f"{level} of its own, flagged oversize"
+            )
+    assignment, records, failures = _solve_level(
+        graph,
+        pieces,
+        unit,
+        level=level,
+        scenario=scenario,
+        edge_cost=edge_cost,
+        budget=budget,
+        workers=workers,
+        progress=None if progress is None else (lambda outcome: progress(level, outcome)),
+    )
+    if failures:
+        raise SolverError(f"{_PLURAL[level]} could not be planned: " + "; ".join(failures))
+    return _LevelRun(
+        key={v: (pieces[i].parent, i, part) for v, (i, part) in assignment.items()},
+        oversize={(piece.parent, i, 0) for i, piece in enumerate(pieces) if piece.oversize},
+        records=records,
+        seconds=time.perf_counter() - start,
+    )
+
+
 def _level_summary(
     level: str, records: list[Subproblem], units: pd.DataFrame, seconds: float
 ) -> LevelSummary:
@@ -759,8 +833,6 @@ def plan_district(
         notes.extend(link_pieces(graph, groups, geometries))
     locked = _locked(compounds)
     current_community: dict[Hashable, Hashable] = {}
-    kept: list[_Piece] = []
-    redraw = groups
     if keep_current:
         if "community" not in compounds.columns:
             raise InputDataError(
@@ -768,58 +840,34 @@ def plan_district(
                 "the column with --column community=NAME (or [columns] community = ...)"
             )
         current_community = dict(zip(compounds["id"], compounds["community"], strict=True))
-        kept, redraw = _keep_valid_units(graph, groups, current_community, scenario.community)
     elif locked:
         notes.append(
             f"{len(locked)} locked compounds are kept in their community only when the "
             "current plan is kept (--keep-current); this full re-plan ignored the locks"
         )
-    pieces, problems = _pieces(
-        graph, redraw, scenario.community, level="community", member="compound"
-    )
-    _with_current(pieces, current_community, locked)
-    pieces = kept + pieces
-    if problems:
-        raise InfeasibleSpecError(
-            f"{len(problems)} piece(s) cannot be planned: " + "; ".join(problems)
-        )
     current_counts = None
     if "community" in compounds.columns:
         current_counts = compounds.groupby("subdistrict")["community"].nunique().to_dict()
-    _assign_counts(pieces, scenario.community, current_counts=current_counts, level="community")
-    for piece in pieces:
-        if piece.oversize:
-            notes.append(
-                f"compound {_name(graph, piece.nodes[0])} holds {piece.households:,.0f} "
-                f"households, above the community cap {scenario.community.max_households:,}: "
-                "it is a community of its own, flagged oversize"
-            )
     budget = scenario.solver.time_limit
-    level_start = time.perf_counter()
-    community_of, community_records, failures = _solve_level(
+    communities = _plan_level(
         graph,
-        pieces,
+        groups,
         scenario.community,
         level="community",
+        member="compound",
         scenario=scenario,
+        current=current_community,
+        locked=locked,
+        current_counts=current_counts,
         edge_cost="length",
         budget=budget * COMMUNITY_TIME_SHARE,
         workers=workers,
-        progress=None if progress is None else (lambda o: progress("community", o)),
+        progress=progress,
+        notes=notes,
     )
-    if failures:
-        raise SolverError("communities could not be planned: " + "; ".join(failures))
-    community_seconds = time.perf_counter() - level_start
-    community_key = {v: (pieces[i].parent, i, part) for v, (i, part) in community_of.items()}
-    oversize_communities = {
-        (pieces[i].parent, i, 0) for i, piece in enumerate(pieces) if piece.oversize
-    }
+    community_key = communities.key
 
     # grids, per new community
-    level_start = time.perf_counter()
-    members: dict[Hashable, list[Hashable]] = {}
-    for v, key in community_key.items():
-        members.setdefault(key, []).append(v)
     if buildings is not None:
         grid_graph = _grid_graph_from_buildings(buildings, graph)
         owner = dict(zip(buildings["id"], buildings["compound_id"], strict=True))
@@ -838,63 +886,42 @@ def plan_district(
     for node in grid_graph.nodes:
         by_community.setdefault(community_key[owner[node]], []).append(node)
     current_grid: dict[Hashable, Hashable] = {}
-    kept = []
-    redraw = by_community
     if keep_current and buildings is not None and "grid" in buildings.columns:
         current_grid = dict(zip(buildings["id"], buildings["grid"], strict=True))
-        kept, redraw = _keep_valid_units(grid_graph, by_community, current_grid, scenario.grid)
-    grid_pieces, problems = _pieces(
-        grid_graph, redraw, scenario.grid, level="grid", member=member_word
-    )
-    _with_current(grid_pieces, current_grid, set())
-    grid_pieces = kept + grid_pieces
-    for piece in grid_pieces:
-        piece.label = _community_label(piece.parent)
-    if problems:
-        raise InfeasibleSpecError(
-            f"{len(problems)} community piece(s) cannot be cut into grids: " + "; ".join(problems)
-        )
-    _assign_counts(grid_pieces, scenario.grid, current_counts=None, level="grid")
-    for piece in grid_pieces:
-        if piece.oversize:
-            notes.append(
-                f"{member_word} {_name(grid_graph, piece.nodes[0])} holds "
-                f"{piece.households:,.0f} households, above the grid cap "
-                f"{scenario.grid.max_households:,}: it is a grid of its own, flagged oversize"
-            )
-    grid_of, grid_records, failures = _solve_level(
+    grids = _plan_level(
         grid_graph,
-        grid_pieces,
+        by_community,
         scenario.grid,
         level="grid",
+        member=member_word,
         scenario=scenario,
+        current=current_grid,
+        locked=set(),
+        current_counts=None,
         edge_cost="cost",
         budget=budget * GRID_TIME_SHARE,
         workers=workers,
-        progress=None if progress is None else (lambda o: progress("grid", o)),
+        progress=progress,
+        notes=notes,
+        label=_community_label,
     )
-    if failures:
-        raise SolverError("grids could not be planned: " + "; ".join(failures))
-    grid_seconds = time.perf_counter() - level_start
-    grid_key = {v: (grid_pieces[i].parent, i, part) for v, (i, part) in grid_of.items()}
-    oversize_grids = {(piece.parent, i, 0) for i, piece in enumerate(grid_pieces) if piece.oversize}
 
     assembled = tables.assemble(
         compounds,
         buildings,
         community_key=community_key,
-        grid_key=grid_key,
+        grid_key=grids.key,
         grid_owner=owner,
         grid_graph=grid_graph,
-        oversize_communities=oversize_communities,
-        oversize_grids=oversize_grids,
+        oversize_communities=communities.oversize,
+        oversize_grids=grids.oversize,
         scenario=scenario,
     )
     levels = {
         "community": _level_summary(
-            "community", community_records, assembled.communities, community_seconds
+            "community", communities.records, assembled.communities, communities.seconds
         ),
-        "grid": _level_summary("grid", grid_records, assembled.grids, grid_seconds),
+        "grid": _level_summary("grid", grids.records, assembled.grids, grids.seconds),
     }
     for note in notes:
         warnings.warn(note, PlanWarning, stacklevel=2)
