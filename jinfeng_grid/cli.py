@@ -475,11 +475,15 @@ def _progress_bar(quiet: bool) -> tuple[Callable[..., None], Callable[[], None]]
     return update, close
 
 
-def _plan_from_args(args: argparse.Namespace, input_path: str, out: str) -> int:
+def _run_plan(args: argparse.Namespace) -> int:
     from jinfeng_grid import pipeline
+    from jinfeng_grid.config import parse_column_flags
 
+    input_path, out = args.input, args.out
     scenario = _scenario(args)
-    columns = scenario.columns.merged(_column_map_flags(args))
+    # the scenario's [columns], overridden by --column flags (as _column_map does,
+    # without loading the scenario a second time)
+    columns = scenario.columns.merged(parse_column_flags(args.column))
     buildings_layer = _optional_layer(
         input_path, args.buildings_layer, "buildings", off=args.no_buildings
     )
@@ -521,16 +525,6 @@ def _describe_run(run: pipeline.PlanRun) -> str:
     out = sorted(path.name for path in run.files.values())
     lines.append(f"wrote {', '.join(out)} to {next(iter(run.files.values())).parent}")
     return "\n".join(lines)
-
-
-def _column_map_flags(args: argparse.Namespace) -> ColumnMap:
-    from jinfeng_grid.config import parse_column_flags
-
-    return parse_column_flags(args.column)
-
-
-def _run_plan(args: argparse.Namespace) -> int:
-    return _plan_from_args(args, args.input, args.out)
 
 
 _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [

@@ -329,3 +329,36 @@ def test_a_subdistrict_table_is_refused_until_subdistricts_can_be_redrawn() -> N
     scenario = _scenario(subdistrict={"count": 2})
     with pytest.raises(ConfigError, match=r"re-drawing subdistricts is not implemented yet"):
         _plan(compounds, scenario=scenario)
+
+
+def test_plan_command_writes_the_plan_and_exits_1_for_its_notes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from jinfeng_grid import cli
+
+    path = tmp_path / "district.gpkg"
+    _district([[400, 600, 500], [800, 300, 600]]).to_file(path, layer="compounds")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PlanWarning)
+        code = cli.main(["-q", "plan", str(path), "--out", str(tmp_path / "out"),
+                         "--time-limit", "20", "--workers", "1"])  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 1, "virtual grids are a note for a person"
+    assert "note: no buildings given" in out
+    assert (tmp_path / "out" / "plan.gpkg").is_file()
+
+
+def test_plan_command_on_bad_counts_is_a_message_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from jinfeng_grid import cli
+
+    compounds = _district([[400, 600]]).astype({"households": object})
+    compounds.loc[0, "households"] = "约300"
+    path = tmp_path / "district.gpkg"
+    compounds.to_file(path, layer="compounds")
+    code = cli.main(["-q", "plan", str(path), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "约300" in err
+    assert "Traceback" not in err
