@@ -19,8 +19,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "constraints_kept",
+    "cut_edge_difference",
     "diagnose",
     "every_node_assigned",
+    "excluded_plans_avoided",
     "label",
     "objective_matches",
     "parts_connected",
@@ -97,6 +99,12 @@ def diagnose(graph: nx.Graph, spec: PartitionSpec) -> list[str]:
             f"in all, but {k_min}..{k_max} are asked for"
         )
     findings += _constraint_contradictions(graph, spec)
+    edges = sum(1 for a, b in graph.edges if a != b)
+    if spec.exclude and spec.min_difference > edges:
+        findings.append(
+            f"a plan must differ from each excluded plan in at least {spec.min_difference} "
+            f"cut edges but the graph has only {edges} edges: lower min_difference"
+        )
     return findings
 
 
@@ -229,7 +237,7 @@ def objective_matches(
 def constraints_kept(
     graph: nx.Graph, spec: PartitionSpec, assignment: Mapping[Hashable, int]
 ) -> None:
-    """Raise PlanCheckError if a fixed node, a seed or a together group is not respected."""
+    """Raise PlanCheckError if a fixed node, a seed, a together group or an exclusion fails."""
     for v, part in spec.fixed.items():
         if assignment[v] != part:
             raise PlanCheckError(
@@ -243,4 +251,33 @@ def constraints_kept(
         if len(parts) > 1:
             raise PlanCheckError(
                 f"nodes that must stay together are split over parts {sorted(parts)}"
+            )
+    excluded_plans_avoided(graph, spec, assignment)
+
+
+def cut_edge_difference(
+    graph: nx.Graph, plan: Mapping[Hashable, Hashable], other: Mapping[Hashable, Hashable]
+) -> int:
+    """How many edges one plan cuts and the other does not (either way round).
+
+    Plans are compared by the edges they cut, so relabelling parts changes nothing:
+    this is the Hamming distance of the two cut-edge vectors, the quantity the
+    ``exclude`` no-good of a :class:`~jinfeng_grid.partition.PartitionSpec` bounds.
+    Self-loops are ignored; both plans must assign every end of every edge.
+    """
+    return sum(
+        1 for a, b in graph.edges if a != b and (plan[a] != plan[b]) != (other[a] != other[b])
+    )
+
+
+def excluded_plans_avoided(
+    graph: nx.Graph, spec: PartitionSpec, assignment: Mapping[Hashable, int]
+) -> None:
+    """Raise PlanCheckError if the plan is too close to a plan the spec excludes."""
+    for i, excluded in enumerate(spec.exclude):
+        difference = cut_edge_difference(graph, assignment, excluded)
+        if difference < spec.min_difference:
+            raise PlanCheckError(
+                f"the plan differs from excluded plan {i} in {difference} cut edges, fewer "
+                f"than min_difference = {spec.min_difference}"
             )

@@ -428,6 +428,11 @@ def build_partition_model(
     - ``used_j``: z[j] ≥ z[j+1] and ``member_used_v_j``: x[v,j] ≤ z[j] (range of k)
     - ``together_g_v_j``: x[v,j] = x[first(g),j]; fixed nodes and seeds: only the
       variable x[v,p] of their part exists, seeds root their part (r = 1)
+    - ``exclude_i``: Σ_{e ∈ C(P_i)} (1 − cut[e]) + Σ_{e ∉ C(P_i)} cut[e] ≥ m for each
+      excluded plan P_i with cut edges C(P_i) and m = ``spec.min_difference``: at
+      least m edges change their cut status (label-free). Edges outside some C(P_i)
+      also get ``cutu_*`` (below) so that cut[e] equals the true cut status at
+      integer x and cannot be raised to satisfy the no-good without cutting
 
     Symmetry (labels interchangeable: no fixed, seeds or current plan): nodes get a
     rank (heaviest first); the root of a part is its lowest-ranked member and roots
@@ -595,6 +600,14 @@ def build_partition_model(
     constant = 0.0
     cut: dict[int, Any] = {}
     cut_part: dict[tuple[int, int], Any] = {}
+    excluded_cuts = [
+        np.array([plan[g.nodes[a]] != plan[g.nodes[b]] for a, b in zip(g.eu, g.ev, strict=True)])
+        for plan in spec.exclude
+    ]
+    # an exclusion rewards cutting edges the excluded plan keeps: those need cut exact
+    rewarded = np.zeros(len(g.eu), dtype=bool)
+    for cuts in excluded_cuts:
+        rewarded |= ~cuts
     for e, (a, b) in enumerate(zip(g.eu.tolist(), g.ev.tolist(), strict=True)):
         cut[e] = prob.add_variable(f"cut_{e}", 1 if conflict[a, b] else 0, 1)
         coef = float(cost[e])
@@ -609,13 +622,16 @@ def build_partition_model(
             cut_part[e, j] = var = prob.add_variable(f"cutp_{e}_{j}", 0, 1)
             prob += var >= xa - xb, f"cutp_a_{e}_{j}"
             prob += var >= xb - xa, f"cutp_b_{e}_{j}"
-            if coef < 0:
+            if coef < 0 or rewarded[e]:
                 prob += var <= xa + xb, f"cutu_a_{e}_{j}"
                 prob += var <= 2 - xa - xb, f"cutu_b_{e}_{j}"
             terms.append(var)
         prob += 2 * cut[e] == pulp.lpSum(terms), f"cut_{e}"
         if coef:
             objective.append(coef * cut[e])
+    for i, cuts in enumerate(excluded_cuts):
+        changed = [1 - cut[e] if cuts[e] else cut[e] for e in range(len(g.eu))]
+        prob += pulp.lpSum(changed) >= spec.min_difference, f"exclude_{i}"
     if spec.current is not None and spec.move_penalty > 0:
         index_of = spec.current_part_index
         for node, old in spec.current.items():

@@ -52,6 +52,9 @@ class HeuristicProblem:
     keep_cost: np.ndarray  # edge cost if not cut (barrier penalty)
     move_cost: np.ndarray  # contracted node x part: cost of the node being in that part
     required: np.ndarray  # contracted node -> required part or -1
+    excluded_cuts: np.ndarray  # excluded plan x contracted edge: whether that plan cuts it
+    excluded_offset: np.ndarray  # excluded plan -> cut edges inside together groups
+    min_difference: int
 
     @classmethod
     def from_graph(cls, graph: nx.Graph, spec: Any) -> HeuristicProblem:
@@ -105,6 +108,11 @@ class HeuristicProblem:
         required = np.full(m, -1, dtype=np.int64)
         for node, p in list(spec.fixed.items()) + [(s, i) for i, s in enumerate(spec.seeds)]:
             required[group[g.index[node]]] = p
+        excluded = np.zeros((len(spec.exclude), len(eu)), dtype=bool)
+        for i, other in enumerate(spec.exclude):
+            excluded[i] = [
+                other[g.nodes[a]] != other[g.nodes[b]] for a, b in zip(g.eu, g.ev, strict=True)
+            ]
         return cls(
             graph=g,
             group=group,
@@ -119,6 +127,9 @@ class HeuristicProblem:
             keep_cost=keep[~inner],
             move_cost=move,
             required=required,
+            excluded_cuts=excluded[:, ~inner],
+            excluded_offset=excluded[:, inner].sum(axis=1),
+            min_difference=int(spec.min_difference),
         )
 
     @property
@@ -126,7 +137,11 @@ class HeuristicProblem:
         return len(self.adj)
 
     def score(self, labels: np.ndarray, k: int) -> tuple[float, float]:
-        """(violation, objective) of a labelling of contracted nodes into k parts."""
+        """(violation, objective) of a labelling of contracted nodes into k parts.
+
+        The violation sums the relative excess over each bound, the nodes outside
+        their required part, and the excluded plans this one is too close to.
+        """
         viol = 0.0
         for d in range(self.weights.shape[1]):
             load = np.bincount(labels, self.weights[:, d], minlength=k)
@@ -135,6 +150,10 @@ class HeuristicProblem:
             viol += float(over.sum()) / scale
         viol += float(np.count_nonzero((self.required >= 0) & (self.required != labels)))
         cut = labels[self.eu] != labels[self.ev]
+        if len(self.excluded_cuts):
+            # an excluded plan is as bad as a broken bound: one unit per plan too close
+            difference = (self.excluded_cuts != cut).sum(axis=1) + self.excluded_offset
+            viol += float(np.count_nonzero(difference < self.min_difference))
         obj = float(self.cost[cut].sum() + self.keep_cost[~cut].sum())
         obj += float(self.move_cost[np.arange(self.n), labels].sum())
         return round(viol, 9), round(obj, 9)

@@ -35,6 +35,7 @@ import numpy as np
 
 from . import _audit
 from ._audit import (
+    cut_edge_difference,
     every_node_assigned,
     objective_matches,
     parts_connected,
@@ -52,6 +53,7 @@ __all__ = [
     "PartitionSpec",
     "audit_plan",
     "build_partition_model",
+    "cut_edge_difference",
     "diagnose_partition",
     "every_node_assigned",
     "objective_matches",
@@ -93,6 +95,16 @@ class PartitionSpec:
         Groups of nodes that must share a part.
     seeds
         ``seeds[i]`` belongs to part i, one seed per part.
+    exclude, min_difference
+        Earlier plans (each a mapping node → part label covering every node) that the
+        plan must differ from. Plans are compared by the set of edges they cut, so
+        relabelling parts does not make a plan different. With ``y_e`` = 1 when the new
+        plan cuts edge e and ``C(P)`` the edges cut by an excluded plan P, each P adds
+        the no-good ``Σ_{e∈C(P)} (1 − y_e) + Σ_{e∉C(P)} y_e ≥ min_difference``: the
+        number of edges whose cut status changes (the Hamming distance of the cut-edge
+        vectors) is at least ``min_difference``. Two connected plans with the same cut
+        set are the same partition, so ``min_difference = 1`` excludes exactly P (and
+        its relabellings).
     """
 
     k: int | tuple[int, int]
@@ -106,6 +118,8 @@ class PartitionSpec:
     fixed: Mapping[Hashable, int] = field(default_factory=dict)
     together: Sequence[Collection[Hashable]] = ()
     seeds: Sequence[Hashable] = ()
+    exclude: Sequence[Mapping[Hashable, Hashable]] = ()
+    min_difference: int = 1
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -136,12 +150,23 @@ class PartitionSpec:
             problems.append("seeds must be distinct nodes")
         if any(len(group) == 0 for group in self.together):
             problems.append("a 'together' group is empty")
+        if isinstance(self.exclude, Mapping) or not all(
+            isinstance(plan, Mapping) for plan in self.exclude
+        ):
+            problems.append("exclude must be a sequence of plans, each a mapping node → label")
+        if (
+            not isinstance(self.min_difference, int)
+            or isinstance(self.min_difference, bool)
+            or self.min_difference < 1
+        ):
+            problems.append(f"min_difference must be an integer ≥ 1, got {self.min_difference!r}")
         if problems:
             raise ConfigError("invalid PartitionSpec: " + "; ".join(problems))
         object.__setattr__(self, "bounds", bounds)
         object.__setattr__(self, "fixed", dict(self.fixed))
         object.__setattr__(self, "together", tuple(frozenset(g) for g in self.together))
         object.__setattr__(self, "seeds", tuple(self.seeds))
+        object.__setattr__(self, "exclude", tuple(dict(plan) for plan in self.exclude))
         if self.current is not None:
             object.__setattr__(self, "current", dict(self.current))
 
@@ -170,7 +195,9 @@ class PartitionResult:
 
     ``assignment`` maps every node to its part ``0..k-1`` (empty when there is no plan);
     ``bound`` is the proven lower bound on the objective (None when unknown) and
-    ``gap`` the relative gap ``(objective − bound) / |objective|``.
+    ``gap`` the relative gap ``(objective − bound) / |objective|``. ``notes`` says in
+    words what the caller may want to know about how the plan was reached (for example
+    that the heuristic found only excluded plans and the solver started cold).
     """
 
     assignment: dict[Hashable, int]
@@ -182,6 +209,7 @@ class PartitionResult:
     solver: str
     method: Literal["exact", "heuristic"]
     part_weights: dict[int, dict[str, float]]
+    notes: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         obj = "none" if self.objective is None else f"{self.objective:g}"
@@ -315,11 +343,17 @@ def partition_graph(
         "no plan" if incumbent is None else f"objective {plan_objective(graph, spec, incumbent):g}",
         time.perf_counter() - start,
     )
+    notes: tuple[str, ...] = ()
+    if incumbent is None and spec.exclude:
+        notes = (
+            f"the heuristic found no plan that differs from the {len(spec.exclude)} excluded "
+            f"plan(s) in at least {spec.min_difference} cut edges within {budget:.1f} s",
+        )
     if heuristic_only:
         if incumbent is None:
+            why = notes[0] if notes else f"the heuristic found no plan in {budget:.1f} s"
             raise SolverError(
-                f"the heuristic found no plan in {budget:.1f} s: allow more time or run the "
-                "exact solver (heuristic_only=False)"
+                f"{why}: allow more time or run the exact solver (heuristic_only=False)"
             )
         result = _result(graph, spec, incumbent, "feasible", None, None, 0.0, "none", "heuristic")
     else:
@@ -334,12 +368,21 @@ def partition_graph(
             seed=seed,
         )
         result = _prefer_incumbent(graph, spec, result, incumbent, solver)
-    result = _with_seconds(result, time.perf_counter() - start)
+    result = PartitionResult(
+        **{**result.__dict__, "seconds": time.perf_counter() - start, "notes": notes}
+    )
     if result.status == "infeasible":
+        excluded = (
+            f" and differs from the {len(spec.exclude)} excluded plan(s) in at least "
+            f"{spec.min_difference} cut edges"
+            if spec.exclude
+            else ""
+        )
         raise InfeasibleSpecError(
             f"the solver proved that no connected plan meets the bounds {dict(spec.bounds)} "
-            f"with {spec.k} parts and the given fixed/together/seed constraints: "
+            f"with {spec.k} parts and the given fixed/together/seed constraints{excluded}: "
             "widen the bounds or change the number of parts"
+            + (" or ask for fewer alternatives" if spec.exclude else "")
         )
     if result.status == "no_plan":
         raise SolverError(
@@ -368,10 +411,6 @@ def _prefer_incumbent(
     bound = None if result.bound is None else min(result.bound, value)
     status: Status = "optimal" if bound is not None and bound >= value - 1e-6 else "feasible"
     return _result(graph, spec, incumbent, status, value, bound, result.seconds, solver, "exact")
-
-
-def _with_seconds(result: PartitionResult, seconds: float) -> PartitionResult:
-    return PartitionResult(**{**result.__dict__, "seconds": seconds})
 
 
 def _result(
@@ -415,6 +454,13 @@ def _check_spec_nodes(graph: nx.Graph, spec: PartitionSpec) -> None:
     unknown = sorted({str(v) for v in named if v not in graph})
     if unknown:
         raise ConfigError(f"the spec names nodes that are not in the graph: {unknown[:10]}")
+    for i, plan in enumerate(spec.exclude):
+        missing = sorted((str(v) for v in graph.nodes if v not in plan), key=str)
+        if missing:
+            raise ConfigError(
+                f"excluded plan {i} does not assign {len(missing)} nodes of the graph "
+                f"({missing[:10]}): give every node's part, as partition_graph returns it"
+            )
     problems = []
     for attr in spec.bounds:
         values = np.array([graph.nodes[v].get(attr, 0) or 0 for v in graph.nodes], dtype=float)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import networkx as nx
 from hypothesis import HealthCheck, given, settings
@@ -12,6 +13,7 @@ from jinfeng_grid.errors import InfeasibleSpecError, PlanCheckError
 from jinfeng_grid.partition import (
     PartitionSpec,
     audit_plan,
+    cut_edge_difference,
     diagnose_partition,
     partition_graph,
     plan_objective,
@@ -101,3 +103,28 @@ def test_every_heuristic_plan_passes_the_audits(
         return
     assert result.objective is not None
     audit_plan(graph, spec, result.assignment, result.objective)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(planar_instances(), st.integers(1, 3))
+def test_the_next_best_plan_differs_from_the_excluded_one_and_is_no_better(
+    instance: tuple[nx.Graph, PartitionSpec], min_difference: int
+) -> None:
+    graph, spec = instance
+    try:
+        first = partition_graph(graph, spec, time_limit=20)
+    except InfeasibleSpecError:
+        return
+    again = replace(spec, exclude=[first.assignment], min_difference=min_difference)
+    try:
+        second = partition_graph(graph, again, time_limit=20, heuristic_time=0.5)
+    except InfeasibleSpecError:
+        if graph.number_of_nodes() <= 8:
+            assert brute_force_optimum(graph, again) is None
+        return
+    assert second.objective is not None and first.objective is not None
+    audit_plan(graph, again, second.assignment, second.objective)
+    assert cut_edge_difference(graph, second.assignment, first.assignment) >= min_difference
+    assert second.objective >= first.objective - 1e-6
+    if graph.number_of_nodes() <= 8:
+        assert abs(second.objective - brute_force_optimum(graph, again)) < 1e-6
