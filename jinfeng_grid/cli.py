@@ -18,13 +18,11 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from jinfeng_grid import __version__
+from jinfeng_grid import _cli_common as common
 from jinfeng_grid.errors import JinfengGridError
 
 if TYPE_CHECKING:
-    import geopandas as gpd
-
     from jinfeng_grid import pipeline
-    from jinfeng_grid.config import ColumnMap, Scenario
 
 __all__ = ["build_parser", "main"]
 
@@ -75,7 +73,7 @@ def _run_demo(args: argparse.Namespace) -> int:
         return 0
     scenario = load_scenario(args.config)
     layers = io.list_layers(path)
-    update, close = _progress_bar(args.quiet)
+    update, close = common.progress_bar(args.quiet)
     try:
         run = pipeline.run_plan(
             path,
@@ -84,6 +82,8 @@ def _run_demo(args: argparse.Namespace) -> int:
             layer="compounds",
             buildings_layer="buildings" if "buildings" in layers else None,
             roads_layer="roads" if "roads" in layers else None,
+            facilities_layer="facilities" if "facilities" in layers else None,
+            staff_layer="staff" if "staff" in layers else None,
             workers=args.workers,
             progress=update,
         )
@@ -91,98 +91,6 @@ def _run_demo(args: argparse.Namespace) -> int:
         close()
     sys.stdout.write("\nPlan (scenario " + str(scenario.name) + ")\n" + _describe_run(run) + "\n")
     return 0
-
-
-# --- input options shared by the commands that read a district (validate, graph, ...) ---
-
-
-def _add_input_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``INPUT``, ``--layer``, ``--column``, ``--config``, ``--crs``, ``--encoding``."""
-    parser.add_argument("input", metavar="INPUT", help="a vector file (GeoPackage, Shapefile, ...)")
-    parser.add_argument(
-        "--layer",
-        default=None,
-        help="the compounds layer (default: the layer named 'compounds', or the only layer)",
-    )
-    parser.add_argument(
-        "--column",
-        action="append",
-        default=[],
-        metavar="KEY=NAME",
-        help=(
-            "map a key to your column, repeatable: households=户数 for compounds, "
-            "buildings.households=户数 (or roads.KEY, facilities.KEY) for other layers; "
-            "wins over the scenario's [columns]"
-        ),
-    )
-    parser.add_argument(
-        "--config", default=None, metavar="SCENARIO.toml", help="scenario file with [columns]"
-    )
-    parser.add_argument(
-        "--crs", default=None, help="CRS of a file that has none, e.g. EPSG:4490 or EPSG:4544"
-    )
-    parser.add_argument(
-        "--encoding", default=None, help="attribute encoding (default: detected, e.g. GBK .dbf)"
-    )
-
-
-def _column_map(args: argparse.Namespace) -> ColumnMap:
-    """The scenario's ``[columns]`` (if ``--config``) overridden by ``--column`` flags."""
-    from jinfeng_grid.config import load_scenario, parse_column_flags
-
-    flags = parse_column_flags(args.column)
-    if args.config is None:
-        return flags
-    return load_scenario(args.config).columns.merged(flags)
-
-
-def _optional_layer(path: str, requested: str | None, default: str, *, off: bool) -> str | None:
-    """A named extra layer: the one asked for, else ``default`` if the file has it."""
-    from jinfeng_grid import io
-
-    if off:
-        return None
-    if requested is not None:
-        return requested
-    return default if default in io.list_layers(path) else None
-
-
-def _read_district(
-    args: argparse.Namespace, *, with_buildings: bool = True
-) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
-    from jinfeng_grid import io
-
-    columns = _column_map(args)
-    compounds = io.read_compounds(
-        args.input,
-        layer=args.layer,
-        columns=columns.compounds,
-        crs=args.crs,
-        encoding=args.encoding,
-    )
-    buildings = None
-    layer = _optional_layer(
-        args.input, args.buildings_layer, "buildings", off=args.no_buildings or not with_buildings
-    )
-    if layer is not None:
-        buildings = io.read_buildings(
-            args.input,
-            layer=layer,
-            columns=columns.buildings,
-            crs=args.crs,
-            encoding=args.encoding,
-        )
-    return compounds, buildings
-
-
-def _add_buildings_arguments(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument(
-        "--buildings-layer",
-        default=None,
-        help="buildings layer of INPUT (default: 'buildings' if INPUT has it)",
-    )
-    group.add_argument("--no-buildings", action="store_true", help="ignore any buildings layer")
 
 
 def _add_validate(sub: argparse._SubParsersAction) -> None:
@@ -196,8 +104,8 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:
         ),
         epilog="example: jinfeng-grid validate district.gpkg --column households=户数",
     )
-    _add_input_arguments(parser)
-    _add_buildings_arguments(parser)
+    common.add_input_arguments(parser)
+    common.add_buildings_arguments(parser)
     parser.add_argument(
         "--gap-tolerance",
         type=float,
@@ -219,7 +127,7 @@ def _add_validate(sub: argparse._SubParsersAction) -> None:
 def _run_validate(args: argparse.Namespace) -> int:
     from jinfeng_grid import graph, validate
 
-    compounds, buildings = _read_district(args)
+    compounds, buildings = common.read_district(args)
     report = validate.validate_compounds(
         compounds,
         buildings=buildings,
@@ -250,7 +158,7 @@ def _add_graph(sub: argparse._SubParsersAction) -> None:
         ),
         epilog="example: jinfeng-grid graph district.gpkg --out out/graph.json --connect-islands",
     )
-    _add_input_arguments(parser)
+    common.add_input_arguments(parser)
     parser.add_argument(
         "--out", required=True, metavar="GRAPH.json", help="node-link JSON to write"
     )
@@ -319,7 +227,7 @@ def _run_graph(args: argparse.Namespace) -> int:
     from jinfeng_grid import graph, io, validate
     from jinfeng_grid.errors import ConfigError
 
-    compounds, buildings = _read_district(args, with_buildings=args.buildings_out is not None)
+    compounds, buildings = common.read_district(args, with_buildings=args.buildings_out is not None)
     if args.buildings_out is not None and buildings is None:
         raise ConfigError(
             f"--buildings-out needs a buildings layer: {args.input} has none named 'buildings'; "
@@ -333,9 +241,9 @@ def _run_graph(args: argparse.Namespace) -> int:
         logger.warning(
             "%d validation warnings (run jinfeng-grid validate for the list)", len(report.warnings)
         )
-    columns = _column_map(args)
+    columns = common.column_map(args)
     barriers = []
-    roads_layer = _optional_layer(args.input, args.roads_layer, "roads", off=False)
+    roads_layer = common.optional_layer(args.input, args.roads_layer, "roads", off=False)
     if roads_layer is not None:
         roads = io.read_roads(
             args.input,
@@ -389,6 +297,16 @@ def _add_plan_arguments(parser: argparse.ArgumentParser) -> None:
         help="roads layer of INPUT; arterials are barriers (default: 'roads' if INPUT has it)",
     )
     parser.add_argument(
+        "--facilities-layer",
+        default=None,
+        help="facilities (police rooms, ...) copied into the plan (default: 'facilities' if any)",
+    )
+    parser.add_argument(
+        "--staff-layer",
+        default=None,
+        help="table of actual staff copied into the plan (default: 'staff' if INPUT has it)",
+    )
+    parser.add_argument(
         "--time-limit",
         type=float,
         default=None,
@@ -433,46 +351,10 @@ def _add_plan(sub: argparse._SubParsersAction) -> None:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    _add_input_arguments(parser)
-    _add_buildings_arguments(parser)
+    common.add_input_arguments(parser)
+    common.add_buildings_arguments(parser)
     _add_plan_arguments(parser)
     parser.set_defaults(handler=_run_plan)
-
-
-def _scenario(args: argparse.Namespace) -> Scenario:
-    from jinfeng_grid.config import load_scenario
-
-    scenario = load_scenario(args.config)
-    solver: dict[str, object] = {}
-    if getattr(args, "time_limit", None) is not None:
-        solver["time_limit"] = args.time_limit
-    if getattr(args, "seed", None) is not None:
-        solver["seed"] = args.seed
-    overrides: dict[str, dict[str, object]] = {}
-    if solver:
-        overrides["solver"] = solver
-    if getattr(args, "connect_islands", False):
-        overrides["graph"] = {"connect_islands": True}
-    return scenario.with_overrides(**overrides) if overrides else scenario
-
-
-def _progress_bar(quiet: bool) -> tuple[Callable[..., None], Callable[[], None]]:
-    from tqdm import tqdm
-
-    bars: dict[str, tqdm] = {}
-
-    def update(level: str, _outcome: object) -> None:
-        if level not in bars:
-            for bar in bars.values():
-                bar.close()
-            bars[level] = tqdm(desc=f"{level} subproblems", unit="", disable=quiet, leave=False)
-        bars[level].update(1)
-
-    def close() -> None:
-        for bar in bars.values():
-            bar.close()
-
-    return update, close
 
 
 def _run_plan(args: argparse.Namespace) -> int:
@@ -480,15 +362,19 @@ def _run_plan(args: argparse.Namespace) -> int:
     from jinfeng_grid.config import parse_column_flags
 
     input_path, out = args.input, args.out
-    scenario = _scenario(args)
+    scenario = common.scenario_from_args(args)
     # the scenario's [columns], overridden by --column flags (as _column_map does,
     # without loading the scenario a second time)
     columns = scenario.columns.merged(parse_column_flags(args.column))
-    buildings_layer = _optional_layer(
+    buildings_layer = common.optional_layer(
         input_path, args.buildings_layer, "buildings", off=args.no_buildings
     )
-    roads_layer = _optional_layer(input_path, args.roads_layer, "roads", off=False)
-    update, close = _progress_bar(args.quiet)
+    roads_layer = common.optional_layer(input_path, args.roads_layer, "roads", off=False)
+    facilities_layer = common.optional_layer(
+        input_path, args.facilities_layer, "facilities", off=False
+    )
+    staff_layer = common.optional_layer(input_path, args.staff_layer, "staff", off=False)
+    update, close = common.progress_bar(args.quiet)
     try:
         run = pipeline.run_plan(
             input_path,
@@ -497,6 +383,8 @@ def _run_plan(args: argparse.Namespace) -> int:
             layer=args.layer,
             buildings_layer=buildings_layer,
             roads_layer=roads_layer,
+            facilities_layer=facilities_layer,
+            staff_layer=staff_layer,
             columns=columns,
             crs=args.crs,
             encoding=args.encoding,
@@ -551,6 +439,20 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
     for add in _SUBCOMMANDS:
         add(sub)
+    for command in sub.choices.values():
+        # -q/-v are accepted after the subcommand too; SUPPRESS keeps the value given
+        # before it when they are not repeated
+        group = command.add_mutually_exclusive_group()
+        group.add_argument(
+            "-v",
+            "--verbose",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="log every stage",
+        )
+        group.add_argument(
+            "-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="log errors only"
+        )
     return parser
 
 

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from jinfeng_grid.config import Scenario
 
 __all__ = [
+    "PlanFiles",
     "file_sha256",
     "list_layers",
     "provenance",
@@ -51,6 +52,7 @@ __all__ = [
     "read_facilities",
     "read_layer",
     "read_lines",
+    "read_plan",
     "read_roads",
     "sample_path",
     "write_figure",
@@ -616,12 +618,22 @@ def _write_csv(table: pd.DataFrame, path: Path) -> None:
     table.to_csv(path, index=keep_index, encoding="utf-8-sig", lineterminator="\n")
 
 
-def _write_gpkg(layers: Mapping[str, gpd.GeoDataFrame], path: Path, crs: Any) -> None:
-    """Write every layer into a fresh GeoPackage beside ``path``, then move it into place."""
+def _write_gpkg(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    path: Path,
+    crs: Any,
+    attribute_tables: Mapping[str, pd.DataFrame] | None = None,
+) -> None:
+    """Write every layer (and attribute table) into a fresh GeoPackage beside ``path``,
+    then move it into place."""
     partial = path.with_name(f".partial-{path.name}")
     if partial.exists():
         partial.unlink()
     try:
+        for name in attribute_tables or {}:
+            _safe_name(name, "table")
+            if name in layers:
+                raise InputDataError(f"{name!r} is both a layer and a table of {path.name}")
         for name, layer in layers.items():
             _safe_name(name, "layer")
             try:
@@ -648,6 +660,11 @@ def _write_gpkg(layers: Mapping[str, gpd.GeoDataFrame], path: Path, crs: Any) ->
                 )
             except Exception as error:  # GDAL errors come in several types
                 raise InputDataError(f"cannot write layer {name!r} to {path}: {error}") from error
+        for name, table in (attribute_tables or {}).items():
+            try:
+                pyogrio.write_dataframe(pd.DataFrame(table), partial, layer=name, driver="GPKG")
+            except Exception as error:  # GDAL errors come in several types
+                raise InputDataError(f"cannot write table {name!r} to {path}: {error}") from error
         os.replace(partial, path)
     finally:
         if partial.exists():
@@ -661,6 +678,7 @@ def write_plan_outputs(
     tables: Mapping[str, pd.DataFrame],
     summary: Mapping[str, Any],
     crs: pyproj.CRS | str | int | None = None,
+    gpkg_tables: Mapping[str, pd.DataFrame] | None = None,
 ) -> dict[str, Path]:
     """Write a plan: ``plan.gpkg``, one CSV per table and ``summary.json``.
 
@@ -681,6 +699,10 @@ def write_plan_outputs(
     crs
         Write the layers in this CRS (e.g. ``compounds.attrs["input_crs"]``, the input
         CRS); ``None`` writes them as they are.
+    gpkg_tables
+        Name → DataFrame written into ``plan.gpkg`` as attribute tables without
+        geometry (e.g. the input's ``staff`` table, so that a plan directory is
+        self-contained); only written when there are layers.
 
     Returns
     -------
@@ -706,7 +728,7 @@ def write_plan_outputs(
         out_dir.mkdir(parents=True, exist_ok=True)
         if layers:
             path = out_dir / "plan.gpkg"
-            _write_gpkg(layers, path, target_crs)
+            _write_gpkg(layers, path, target_crs, gpkg_tables)
             written["plan.gpkg"] = path
         for name, table in tables.items():
             path = out_dir / f"{name}.csv"
@@ -727,6 +749,122 @@ def write_plan_outputs(
         listed.insert(0, f"plan.gpkg ({counts})")
     logger.info("wrote %s: %s", out_dir, ", ".join(listed))
     return written
+
+
+PLAN_LAYERS = ("compounds", "communities", "grids")
+"""The layers every ``plan.gpkg`` has (contract)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanFiles:
+    """A plan directory as read back by :func:`read_plan`.
+
+    Layers are in the metric working CRS, with ``attrs["input_crs"]`` holding the CRS
+    they were written in, and keep the columns of ``plan.gpkg`` (``compound_id``,
+    ``community_id``, ``grid_id``, ...; the compounds also keep the current
+    ``subdistrict``/``community``/``grid`` they had in the input, if any).
+
+    Attributes
+    ----------
+    path
+        The plan directory.
+    compounds, communities, grids
+        The layers every plan has.
+    subdistricts, buildings, roads, facilities
+        The layers written when the input had them (else ``None``).
+    staff
+        The input's actual staff table (no geometry), else ``None``.
+    summary
+        ``summary.json`` as a dict (levels, notes, provenance).
+    """
+
+    path: Path
+    compounds: gpd.GeoDataFrame
+    communities: gpd.GeoDataFrame
+    grids: gpd.GeoDataFrame
+    subdistricts: gpd.GeoDataFrame | None
+    buildings: gpd.GeoDataFrame | None
+    roads: gpd.GeoDataFrame | None
+    facilities: gpd.GeoDataFrame | None
+    staff: pd.DataFrame | None
+    summary: dict[str, Any]
+
+
+def read_plan(plan_dir: str | Path) -> PlanFiles:
+    """Read a directory written by ``jinfeng-grid plan`` (or :func:`write_plan_outputs`).
+
+    Parameters
+    ----------
+    plan_dir
+        The directory holding ``plan.gpkg`` and ``summary.json``.
+
+    Returns
+    -------
+    PlanFiles
+        Every layer in the working CRS; optional layers ``None`` when absent.
+
+    Raises
+    ------
+    InputDataError
+        If the directory, ``plan.gpkg`` or ``summary.json`` is missing or unreadable,
+        or a required layer is missing (the message lists the layers it has and says
+        how to make a plan).
+    """
+    path = Path(plan_dir)
+    hint = "make one with `jinfeng-grid plan INPUT --out DIR`"
+    if not path.is_dir():
+        raise InputDataError(f"plan directory {path} does not exist: {hint}")
+    gpkg, summary_path = path / "plan.gpkg", path / "summary.json"
+    for needed in (gpkg, summary_path):
+        if not needed.is_file():
+            raise InputDataError(f"{path} is not a plan directory: it has no {needed.name}; {hint}")
+    try:
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise InputDataError(f"cannot read {summary_path}: {error}; {hint}") from error
+    if not isinstance(summary, dict):
+        raise InputDataError(f"{summary_path} is not a JSON object: {hint}")
+    names = list_layers(gpkg)
+    missing = [name for name in PLAN_LAYERS if name not in names]
+    if missing:
+        raise InputDataError(
+            f"{gpkg} has no layer {', '.join(repr(m) for m in missing)} (it has "
+            f"{', '.join(names) or 'none'}): it was not written by jinfeng-grid plan; {hint}"
+        )
+
+    def spatial(name: str) -> gpd.GeoDataFrame | None:
+        if name not in names:
+            return None
+        frame, _ = _read_raw(gpkg, layer=name, encoding=None)
+        if frame.crs is None:
+            raise InputDataError(f"layer {name!r} of {gpkg} has no CRS: {hint}")
+        return to_working_crs(frame)
+
+    staff = None
+    if "staff" in names:
+        staff = pd.DataFrame(_read_raw(gpkg, layer="staff", encoding=None)[0])
+        staff = staff.drop(columns=["geometry"], errors="ignore")
+    layers = {name: spatial(name) for name in PLAN_LAYERS}
+    plan = PlanFiles(
+        path=path,
+        compounds=layers["compounds"],
+        communities=layers["communities"],
+        grids=layers["grids"],
+        subdistricts=spatial("subdistricts"),
+        buildings=spatial("buildings"),
+        roads=spatial("roads"),
+        facilities=spatial("facilities"),
+        staff=staff,
+        summary=summary,
+    )
+    logger.info(
+        "read plan %s: %d compounds, %d communities, %d grids",
+        path,
+        len(plan.compounds),
+        len(plan.communities),
+        len(plan.grids),
+    )
+    return plan
 
 
 def _sheet_names(names: Sequence[str]) -> list[str]:

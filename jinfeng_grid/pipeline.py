@@ -165,6 +165,8 @@ def run_plan(
     layer: str | None = None,
     buildings_layer: str | None = None,
     roads_layer: str | None = None,
+    facilities_layer: str | None = None,
+    staff_layer: str | None = None,
     columns: ColumnMap | None = None,
     crs: str | None = None,
     encoding: str | None = None,
@@ -184,6 +186,11 @@ def run_plan(
         The scenario; its ``[columns]`` are used unless ``columns`` is given.
     layer, buildings_layer, roads_layer
         Layer names; ``None`` for buildings/roads means none.
+    facilities_layer, staff_layer
+        Layers copied into ``plan.gpkg`` as they are (facilities with canonical
+        columns, the staff table verbatim) so that the plan directory alone serves
+        the ``staff``, ``posts``, ``render`` and ``package`` commands; ``None``
+        means none.
     columns
         Column mapping (the scenario's when None).
     crs, encoding
@@ -212,6 +219,19 @@ def run_plan(
         roads = io.read_roads(
             input_path, layer=roads_layer, columns=columns.roads, crs=crs, encoding=encoding
         )
+    facilities = None
+    if facilities_layer is not None:
+        facilities = io.read_facilities(
+            input_path,
+            layer=facilities_layer,
+            columns=columns.facilities,
+            crs=crs,
+            encoding=encoding,
+        )
+    staff = None
+    if staff_layer is not None:
+        staff = pd.DataFrame(io.read_layer(input_path, layer=staff_layer, encoding=encoding))
+        staff = staff.drop(columns=["geometry"], errors="ignore")
     report = validate_compounds(
         compounds, buildings=buildings, gap_tolerance_m=scenario.graph.gap_tolerance_m
     ).raise_if_errors()
@@ -231,6 +251,10 @@ def run_plan(
     )
     audit_district_plan(plan)
     layers = plan_layers(plan)
+    if roads is not None:
+        layers["roads"] = roads
+    if facilities is not None:
+        layers["facilities"] = facilities
     summary = plan_summary(
         plan, io.provenance([input_path], scenario=scenario, seed=scenario.solver.seed)
     )
@@ -240,6 +264,7 @@ def run_plan(
         tables=plan_tables(plan),
         summary=summary,
         crs=compounds.attrs.get("input_crs"),
+        gpkg_tables={"staff": staff} if staff is not None else None,
     )
     logger.info("wrote %d files to %s", len(files), out_dir)
     return PlanRun(plan, files)

@@ -248,3 +248,57 @@ def test_provenance_in_a_summary_is_byte_identical_across_runs(tmp_path):
         path = io.write_plan_outputs(tmp_path / run, layers={}, tables={}, summary=summary)
         texts.append(path["summary.json"].read_bytes())
     assert texts[0] == texts[1]
+
+
+# --- a plan directory read back ---------------------------------------------------
+
+
+def plan_with_grids() -> dict[str, gpd.GeoDataFrame]:
+    layers = plan_layers()
+    grids = layers["compounds"].dissolve("community_id", as_index=False)
+    layers["grids"] = grids.assign(grid_id=["G1", "G2"])[["grid_id", "community_id", "geometry"]]
+    return layers
+
+
+def test_a_plan_directory_reads_back_with_its_staff_table_and_in_a_metric_crs(tmp_path):
+    staff = pd.DataFrame({"community": ["五里水乡"], "police": [1]})
+    io.write_plan_outputs(
+        tmp_path / "out",
+        layers=plan_with_grids(),
+        tables=plan_tables(),
+        summary={"district": "金凤区"},
+        crs=4490,
+        gpkg_tables={"staff": staff},
+    )
+    plan = io.read_plan(tmp_path / "out")
+    assert list(plan.compounds["compound_id"]) == list(plan_layers()["compounds"]["compound_id"])
+    assert plan.compounds.crs.is_projected
+    assert "input_crs" in plan.compounds.attrs
+    assert plan.staff.to_dict("list") == {"community": ["五里水乡"], "police": [1]}
+    assert plan.summary == {"district": "金凤区"}
+    assert plan.buildings is None and plan.roads is None and plan.facilities is None
+
+
+def test_a_directory_without_a_plan_says_how_to_make_one(tmp_path):
+    with pytest.raises(InputDataError, match=r"does not exist: make one with `jinfeng-grid plan"):
+        io.read_plan(tmp_path / "nowhere")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputDataError, match=r"is not a plan directory: it has no plan.gpkg"):
+        io.read_plan(tmp_path / "empty")
+
+
+def test_a_plan_without_grids_names_the_missing_layer(tmp_path):
+    write(tmp_path)
+    with pytest.raises(InputDataError, match=r"has no layer 'grids' \(it has compounds, commun"):
+        io.read_plan(tmp_path / "out")
+
+
+def test_a_table_may_not_share_a_layer_name(tmp_path):
+    with pytest.raises(InputDataError, match=r"'compounds' is both a layer and a table"):
+        io.write_plan_outputs(
+            tmp_path / "out",
+            layers=plan_layers(),
+            tables={},
+            summary={},
+            gpkg_tables={"compounds": pd.DataFrame({"a": [1]})},
+        )
