@@ -42,8 +42,9 @@ from ._audit import (
     plan_objective,
     within_bounds,
 )
-from ._contiguity import PartitionModel, build_partition_model, node_weights
+from ._contiguity import node_weights
 from ._heuristic import HeuristicProblem, heuristic_partition
+from ._model import PartitionModel, build_partition_model
 from ._solver import run_solver
 from .errors import ConfigError, InfeasibleSpecError, SolverError
 
