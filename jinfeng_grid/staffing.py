@@ -394,7 +394,9 @@ def staff_by_unit(staff: pd.DataFrame, compounds: pd.DataFrame) -> pd.DataFrame:
         counts = pd.to_numeric(table[column], errors="coerce")
         bad = counts.isna() | (counts < 0) | (counts != counts.round())
         if bad.any():
-            rows = ", ".join(f"{where[i]}: {table.at[i, column]!r}" for i in table.index[bad][:10])
+            rows = ", ".join(
+                f"{where[i]}: {_shown(table.at[i, column])}" for i in table.index[bad][:10]
+            )
             problems.append(f"{column} must be a whole number >= 0 ({rows})")
         table[column] = counts
     known = _current_membership(compounds)
@@ -439,6 +441,10 @@ def staff_by_unit(staff: pd.DataFrame, compounds: pd.DataFrame) -> pd.DataFrame:
         .astype(int)
         .reset_index()
     )
+
+
+def _shown(value: object) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
 
 
 def _row_name(table: pd.DataFrame, i: int) -> str:
