@@ -13,7 +13,8 @@ meridian 105°E) and written in CGCS2000 geographic coordinates (EPSG:4490):
    contiguous regions with land shares equal to their calibrated household shares;
 5. households and people per compound, exactly summing to the calibrated tables;
 6. slab buildings inside each compound, 400 grids drawn from buildings,
-   20 police rooms, 29 health stations and the staff table.
+   20 police rooms, 29 health stations, the staff table and the roster of the
+   448 grid workers and 48 police behind it.
 
 The same seed gives the same bytes: every random draw comes from one seeded
 ``numpy.random.Generator``, coordinates are rounded to 1e-7 degrees and the
@@ -1476,6 +1477,62 @@ def build_staff(communities: pd.DataFrame, facilities: gpd.GeoDataFrame) -> pd.D
     return staff
 
 
+def build_roster(
+    communities: pd.DataFrame,
+    grids: pd.DataFrame,
+    staff: pd.DataFrame,
+    facilities: gpd.GeoDataFrame,
+) -> pd.DataFrame:
+    """One row per person behind the staff table's grid workers and police (448 + 48).
+
+    Deterministic (no random draws, so the other layers keep their bytes): in each
+    community, in code order, its full-time then part-time grid workers take its
+    current grids in code order, one each; the workers left over (the community has
+    more workers than grids) have no grid. Each community's police officer works
+    from its police room where it has one, else from the residents' committee (no
+    police room). Ids: ``GW0001``... for grid workers, ``PO01``... for police.
+    """
+    rows: list[dict] = []
+    rooms = facilities[facilities["kind"] == "police_room"].set_index("community")["facility_id"]
+    counts = staff[staff["level"] == "community"].set_index("community")
+    by_community = grids.sort_values("grid_id").groupby("community_id")["grid_id"].apply(list)
+    n_workers = 0
+    for comm in communities.sort_values("community_id").itertuples(index=False):
+        own = list(by_community.get(comm.community_id, []))
+        kinds = ["full_time"] * int(counts.loc[comm.name, "grid_workers_full_time"])
+        kinds += ["part_time"] * int(counts.loc[comm.name, "grid_workers_part_time"])
+        for k, employment in enumerate(kinds):
+            n_workers += 1
+            rows.append(
+                {
+                    "staff_id": f"GW{n_workers:04d}",
+                    "role": "grid_worker",
+                    "employment": employment,
+                    "subdistrict": comm.subdistrict,
+                    "community": comm.name,
+                    "grid": own[k] if k < len(own) else None,
+                    "police_room": None,
+                }
+            )
+    n_police = 0
+    for comm in communities.sort_values("community_id").itertuples(index=False):
+        for _ in range(int(counts.loc[comm.name, "police"])):
+            n_police += 1
+            rows.append(
+                {
+                    "staff_id": f"PO{n_police:02d}",
+                    "role": "police",
+                    "employment": "full_time",
+                    "subdistrict": comm.subdistrict,
+                    "community": comm.name,
+                    "grid": None,
+                    "police_room": rooms.get(comm.name),
+                }
+            )
+    roster = pd.DataFrame(rows)
+    return roster.astype({c: "object" for c in roster.columns})
+
+
 # ---------------------------------------------------------------------------------
 # Assembly and output
 # ---------------------------------------------------------------------------------
@@ -1673,6 +1730,7 @@ def build_district(seed: int) -> dict[str, pd.DataFrame]:
     subdistricts, communities, grids = dissolved_layers(compounds, buildings, codes)
     facilities = build_facilities(rng, compounds, communities)
     staff = build_staff(communities, facilities)
+    roster = build_roster(communities, grids, staff, facilities)
 
     landuse = build_landuse(rng, lakes, (canal_water, canal_corridor), blocks, use)
 
@@ -1694,6 +1752,7 @@ def build_district(seed: int) -> dict[str, pd.DataFrame]:
     }
     layers = {k: to_output_crs(v, origin) for k, v in layers.items()}
     layers["staff"] = staff
+    layers["roster"] = roster
     return layers
 
 

@@ -192,6 +192,40 @@ def test_staff_are_given_per_community_for_every_community(staff, communities):
     assert (per_community["police"] == 1).all()
 
 
+def test_the_roster_names_every_grid_worker_and_police_officer_of_the_staff_table(staff):
+    roster = pyogrio.read_dataframe(SAMPLE, layer="roster")
+    assert roster["staff_id"].is_unique
+    kinds = roster.groupby(["role", "employment"]).size().to_dict()
+    assert kinds == {
+        ("grid_worker", "full_time"): 66,
+        ("grid_worker", "part_time"): 382,
+        ("police", "full_time"): 48,
+    }
+    per_community = staff[staff["level"] == "community"].set_index("community").sort_index()
+    workers = roster[roster["role"] == "grid_worker"]
+    by_kind = workers.groupby(["community", "employment"]).size().unstack(fill_value=0)
+    assert (by_kind["full_time"] == per_community["grid_workers_full_time"]).all()
+    assert (by_kind["part_time"] == per_community["grid_workers_part_time"]).all()
+    police = roster[roster["role"] == "police"].groupby("community").size()
+    assert (police == per_community["police"]).all()
+
+
+def test_every_current_grid_has_one_roster_worker_of_its_own_community(grids):
+    roster = pyogrio.read_dataframe(SAMPLE, layer="roster")
+    workers = roster[roster["grid"].notna()]
+    assert sorted(workers["grid"]) == sorted(grids["grid_id"])
+    community_of = grids.set_index("grid_id")["community"]
+    assert (workers["grid"].map(community_of) == workers["community"]).all()
+
+
+def test_roster_officers_work_from_their_own_communitys_police_room():
+    roster = pyogrio.read_dataframe(SAMPLE, layer="roster")
+    rooms = read("facilities").query("kind == 'police_room'").set_index("facility_id")
+    officers = roster[roster["police_room"].notna()]
+    assert len(officers) == 20
+    assert (officers["police_room"].map(rooms["community"]) == officers["community"]).all()
+
+
 # --- households and people ----------------------------------------------------------
 
 
