@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from jinfeng_grid import __version__
 from jinfeng_grid import _cli_common as common
+from jinfeng_grid._cli_render import add_render
 from jinfeng_grid._cli_staff import add_staff
 from jinfeng_grid.errors import JinfengGridError
 
@@ -422,6 +423,7 @@ _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_validate,
     _add_graph,
     add_staff,
+    add_render,
 ]
 
 
