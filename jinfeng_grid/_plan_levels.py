@@ -109,6 +109,63 @@ class LevelSummary:
         )
 
 
+class PlanWarning(UserWarning):
+    """A plan was made, but something in it needs a person's attention."""
+
+
+@dataclass(frozen=True)
+class DistrictPlan:
+    """A plan of a district: every compound and building with its new units.
+
+    Attributes
+    ----------
+    compounds
+        The input compounds (every row, in input order) with ``subdistrict_id``,
+        ``community_id``, ``community_name`` and, when no buildings were given,
+        ``grid_ids`` (``;``-separated: a compound may hold several virtual grids).
+    buildings
+        The input buildings with ``grid_id``, or None.
+    subdistricts, communities, grids
+        One row per unit: id, name, parent ids, ``households``, ``population``,
+        member counts, ``within_bounds``, ``oversize`` and dissolved geometry.
+    levels
+        ``community`` and ``grid`` :class:`LevelSummary`.
+    notes
+        Warnings for a person (oversize units, virtual grids, ...).
+    scenario
+        The scenario the plan was made with.
+    """
+
+    compounds: gpd.GeoDataFrame
+    buildings: gpd.GeoDataFrame | None
+    subdistricts: gpd.GeoDataFrame
+    communities: gpd.GeoDataFrame
+    grids: gpd.GeoDataFrame
+    levels: Mapping[str, LevelSummary]
+    scenario: Scenario
+    notes: tuple[str, ...] = ()
+    seconds: float = 0.0
+
+    @property
+    def status(self) -> str:
+        """``optimal`` when every level is proven optimal, else ``feasible``."""
+        ok = all(level.status == "optimal" for level in self.levels.values())
+        return "optimal" if ok else "feasible"
+
+    def __repr__(self) -> str:
+        gaps = [level.gap for level in self.levels.values()]
+        gap = (
+            "no bound"
+            if any(g is None for g in gaps)
+            else f"gap {100 * max(g for g in gaps if g is not None):.1f}%"
+        )
+        return (
+            f"<DistrictPlan {len(self.subdistricts)} subdistricts, {len(self.communities)} "
+            f"communities, {len(self.grids)} grids, {len(self.compounds)} compounds, "
+            f"{self.status} ({gap})>"
+        )
+
+
 @dataclass
 class _Piece:
     """A subproblem before solving: nodes of one parent's connected piece."""
@@ -125,7 +182,7 @@ class _Piece:
     locked: frozenset[Hashable] = frozenset()
 
 
-def _bounds(unit: UnitBounds) -> dict[str, tuple[float, float]]:
+def bounds_of(unit: UnitBounds) -> dict[str, tuple[float, float]]:
     bounds = {"households": (float(unit.min_households), float(unit.max_households))}
     if unit.min_population is not None or unit.max_population is not None:
         low = 0.0 if unit.min_population is None else float(unit.min_population)
@@ -253,7 +310,7 @@ def _keep_valid_units(
     diagnosis then reports). Returns the kept units (as one-part pieces) and, per
     parent, the nodes to re-draw.
     """
-    bounds = _bounds(unit)
+    bounds = bounds_of(unit)
     members: dict[Hashable, list[Hashable]] = {}
     for nodes in groups.values():
         for v in nodes:
@@ -416,7 +473,7 @@ def _solve_level(
     progress: Callable[[Outcome], None] | None,
 ) -> tuple[dict[Hashable, tuple[int, int]], list[Subproblem], list[str]]:
     """Solve every piece; return node → (piece index, part) and the subproblem records."""
-    bounds = _bounds(unit)
+    bounds = bounds_of(unit)
     limits = _time_limits(pieces, budget, workers)
     tasks, owners = [], []
     assignment: dict[Hashable, tuple[int, int]] = {}

@@ -94,8 +94,14 @@ def assemble(
     oversize_communities: set[Hashable],
     oversize_grids: set[Hashable],
     scenario: Scenario,
+    keep_name: Mapping[Hashable, Hashable] | None = None,
 ) -> Assembled:
-    """Build the plan's tables from node → unit-key assignments (see module docs)."""
+    """Build the plan's tables from node → unit-key assignments (see module docs).
+
+    ``keep_name`` maps a current community name to the key of the new community that
+    keeps it (e.g. the one holding its locked compounds); otherwise the new community
+    with the most of its households keeps the name.
+    """
     crs = compounds.crs
     radius = scenario.graph.gap_tolerance_m / 2
     subdistrict_code = _subdistrict_codes(compounds, scenario)
@@ -125,7 +131,8 @@ def assemble(
         }
         for name in sorted(set(base.values()), key=str):
             keys = [k for k in members.index if base[k] == name]
-            keys.sort(key=lambda k: (-int(share.loc[(k, name)]), str(k)))
+            anchor = (keep_name or {}).get(name)
+            keys.sort(key=lambda k: (k != anchor, -int(share.loc[(k, name)]), str(k)))
             for rank, key in enumerate(keys):
                 names[key] = str(name) if rank == 0 else f"{name}({rank + 1})"
                 provisional[key] = key not in unchanged

@@ -58,6 +58,7 @@ __all__ = [
     "write_figure",
     "write_graph_json",
     "write_plan_outputs",
+    "write_table",
     "write_workbook",
 ]
 
@@ -610,6 +611,24 @@ def _safe_name(name: str, what: str) -> str:
             f"{what} name {name!r} cannot be a file name: use letters, digits, '_' or '-'"
         )
     return name
+
+
+def write_table(table: pd.DataFrame, path: str | Path) -> Path:
+    """Write one table as CSV the way plan tables are written (UTF-8 with a byte-order
+    mark so that Excel shows Chinese text; a named index is written as columns).
+
+    Raises
+    ------
+    InputDataError
+        If the file cannot be written (the path and the reason).
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_csv(table, path)
+    except OSError as error:
+        raise InputDataError(f"cannot write {path}: {error.strerror or error}") from error
+    return path
 
 
 def _write_csv(table: pd.DataFrame, path: Path) -> None:

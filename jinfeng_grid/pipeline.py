@@ -14,17 +14,22 @@ import pandas as pd
 from jinfeng_grid import io
 from jinfeng_grid.config import ColumnMap, Scenario
 from jinfeng_grid.errors import PlanCheckError
-from jinfeng_grid.plan import DistrictPlan, plan_district
+from jinfeng_grid.plan import DistrictPlan, SplitResult, plan_district, split_community
 from jinfeng_grid.validate import validate_compounds
 
 __all__ = [
+    "District",
     "PlanRun",
+    "SplitRun",
     "audit_district_plan",
     "moves_table",
     "plan_layers",
     "plan_summary",
     "plan_tables",
+    "read_district",
     "run_plan",
+    "run_split",
+    "write_plan",
 ]
 
 logger = logging.getLogger(__name__)
@@ -157,6 +162,108 @@ def plan_summary(plan: DistrictPlan, provenance: Mapping[str, Any]) -> dict[str,
     }
 
 
+@dataclass(frozen=True)
+class District:
+    """A district as read and validated for planning: every layer in the working CRS."""
+
+    compounds: gpd.GeoDataFrame
+    buildings: gpd.GeoDataFrame | None
+    roads: gpd.GeoDataFrame | None
+    facilities: gpd.GeoDataFrame | None
+    staff: pd.DataFrame | None
+
+
+def read_district(
+    input_path: str | Path,
+    *,
+    scenario: Scenario,
+    layer: str | None = None,
+    buildings_layer: str | None = None,
+    roads_layer: str | None = None,
+    facilities_layer: str | None = None,
+    staff_layer: str | None = None,
+    columns: ColumnMap | None = None,
+    crs: str | None = None,
+    encoding: str | None = None,
+) -> District:
+    """Read a district's layers and validate them (repairs applied, warnings logged).
+
+    Parameters are those of :func:`run_plan`. Raises :class:`InputDataError` with the
+    whole validation report when the data have errors.
+    """
+    columns = columns if columns is not None else scenario.columns
+    compounds = io.read_compounds(
+        input_path, layer=layer, columns=columns.compounds, crs=crs, encoding=encoding
+    )
+    buildings = None
+    if buildings_layer is not None:
+        buildings = io.read_buildings(
+            input_path, layer=buildings_layer, columns=columns.buildings, crs=crs, encoding=encoding
+        )
+    roads = None
+    if roads_layer is not None:
+        roads = io.read_roads(
+            input_path, layer=roads_layer, columns=columns.roads, crs=crs, encoding=encoding
+        )
+    facilities = None
+    if facilities_layer is not None:
+        facilities = io.read_facilities(
+            input_path,
+            layer=facilities_layer,
+            columns=columns.facilities,
+            crs=crs,
+            encoding=encoding,
+        )
+    staff = None
+    if staff_layer is not None:
+        staff = pd.DataFrame(io.read_layer(input_path, layer=staff_layer, encoding=encoding))
+        staff = staff.drop(columns=["geometry"], errors="ignore")
+    report = validate_compounds(
+        compounds, buildings=buildings, gap_tolerance_m=scenario.graph.gap_tolerance_m
+    ).raise_if_errors()
+    for issue in report.warnings:
+        logger.warning("validation: %s", issue)
+    compounds = _repaired(compounds, report.repaired)
+    if buildings is not None:
+        buildings = _repaired(buildings, report.repaired_buildings)
+    return District(compounds, buildings, roads, facilities, staff)
+
+
+def write_plan(
+    plan: DistrictPlan,
+    out_dir: str | Path,
+    *,
+    district: District,
+    input_path: str | Path,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Path]:
+    """Audit a plan and write its directory: ``plan.gpkg`` (with the district's roads,
+    facilities and staff table), ``summary.json`` and the CSV tables.
+
+    ``extra`` entries are added to ``summary.json`` (e.g. the split that made it).
+    """
+    audit_district_plan(plan)
+    layers = plan_layers(plan)
+    if district.roads is not None:
+        layers["roads"] = district.roads
+    if district.facilities is not None:
+        layers["facilities"] = district.facilities
+    summary = plan_summary(
+        plan, io.provenance([input_path], scenario=plan.scenario, seed=plan.scenario.solver.seed)
+    )
+    summary.update(extra or {})
+    files = io.write_plan_outputs(
+        out_dir,
+        layers=layers,
+        tables=plan_tables(plan),
+        summary=summary,
+        crs=district.compounds.attrs.get("input_crs"),
+        gpkg_tables={"staff": district.staff} if district.staff is not None else None,
+    )
+    logger.info("wrote %d files to %s", len(files), out_dir)
+    return files
+
+
 def run_plan(
     input_path: str | Path,
     out_dir: str | Path,
@@ -205,69 +312,95 @@ def run_plan(
     InfeasibleSpecError, SolverError
         See :func:`jinfeng_grid.plan.plan_district`.
     """
-    columns = columns if columns is not None else scenario.columns
-    compounds = io.read_compounds(
-        input_path, layer=layer, columns=columns.compounds, crs=crs, encoding=encoding
+    district = read_district(
+        input_path,
+        scenario=scenario,
+        layer=layer,
+        buildings_layer=buildings_layer,
+        roads_layer=roads_layer,
+        facilities_layer=facilities_layer,
+        staff_layer=staff_layer,
+        columns=columns,
+        crs=crs,
+        encoding=encoding,
     )
-    buildings = None
-    if buildings_layer is not None:
-        buildings = io.read_buildings(
-            input_path, layer=buildings_layer, columns=columns.buildings, crs=crs, encoding=encoding
-        )
-    roads = None
-    if roads_layer is not None:
-        roads = io.read_roads(
-            input_path, layer=roads_layer, columns=columns.roads, crs=crs, encoding=encoding
-        )
-    facilities = None
-    if facilities_layer is not None:
-        facilities = io.read_facilities(
-            input_path,
-            layer=facilities_layer,
-            columns=columns.facilities,
-            crs=crs,
-            encoding=encoding,
-        )
-    staff = None
-    if staff_layer is not None:
-        staff = pd.DataFrame(io.read_layer(input_path, layer=staff_layer, encoding=encoding))
-        staff = staff.drop(columns=["geometry"], errors="ignore")
-    report = validate_compounds(
-        compounds, buildings=buildings, gap_tolerance_m=scenario.graph.gap_tolerance_m
-    ).raise_if_errors()
-    for issue in report.warnings:
-        logger.warning("validation: %s", issue)
-    compounds = _repaired(compounds, report.repaired)
-    if buildings is not None:
-        buildings = _repaired(buildings, report.repaired_buildings)
     plan = plan_district(
-        compounds,
-        buildings=buildings,
-        roads=roads,
+        district.compounds,
+        buildings=district.buildings,
+        roads=district.roads,
         scenario=scenario,
         keep_current=keep_current,
         workers=workers,
         progress=progress,
     )
-    audit_district_plan(plan)
-    layers = plan_layers(plan)
-    if roads is not None:
-        layers["roads"] = roads
-    if facilities is not None:
-        layers["facilities"] = facilities
-    summary = plan_summary(
-        plan, io.provenance([input_path], scenario=scenario, seed=scenario.solver.seed)
-    )
-    files = io.write_plan_outputs(
-        out_dir,
-        layers=layers,
-        tables=plan_tables(plan),
-        summary=summary,
-        crs=compounds.attrs.get("input_crs"),
-        gpkg_tables={"staff": staff} if staff is not None else None,
-    )
-    logger.info("wrote %d files to %s", len(files), out_dir)
+    files = write_plan(plan, out_dir, district=district, input_path=input_path)
     return PlanRun(plan, files)
+
+
+@dataclass(frozen=True)
+class SplitRun:
+    """A split and the files written for it (``alternatives.csv`` and one plan
+    directory per alternative)."""
+
+    split: SplitResult
+    files: Mapping[str, Path]
+
+
+def run_split(
+    input_path: str | Path,
+    out_dir: str | Path,
+    *,
+    community: str,
+    scenario: Scenario,
+    parts: int | None = None,
+    alternatives: int = 1,
+    min_difference: int | None = None,
+    workers: int | None = None,
+    **layers: Any,
+) -> SplitRun:
+    """Read a district, split one community and write every alternative.
+
+    Writes ``out_dir/alternatives.csv`` (the comparison table of
+    :func:`jinfeng_grid.plan.split_community`) and ``out_dir/alternative_<n>/``, each a
+    complete plan directory (the whole district, only the split community changed)
+    that the ``staff``, ``posts``, ``render`` and ``package`` commands take.
+
+    Parameters
+    ----------
+    input_path, out_dir, scenario
+        As for :func:`run_plan`.
+    community, parts, alternatives, min_difference, workers
+        Passed to :func:`jinfeng_grid.plan.split_community`.
+    **layers
+        ``layer``, ``buildings_layer``, ``roads_layer``, ``facilities_layer``,
+        ``staff_layer``, ``columns``, ``crs``, ``encoding`` as for :func:`run_plan`.
+    """
+    district = read_district(input_path, scenario=scenario, **layers)
+    split = split_community(
+        district.compounds,
+        community=community,
+        buildings=district.buildings,
+        roads=district.roads,
+        scenario=scenario,
+        parts=parts,
+        alternatives=alternatives,
+        min_difference=min_difference,
+        workers=workers,
+    )
+    out = Path(out_dir)
+    files: dict[str, Path] = {}
+    for number, plan in enumerate(split.alternatives, start=1):
+        row = split.comparison.iloc[number - 1].to_dict()
+        written = write_plan(
+            plan,
+            out / f"alternative_{number}",
+            district=district,
+            input_path=input_path,
+            extra={"split": {"community": community, "parts": split.parts, **row}},
+        )
+        files.update({f"alternative_{number}/{name}": path for name, path in written.items()})
+    files["alternatives.csv"] = io.write_table(split.comparison, out / "alternatives.csv")
+    return SplitRun(split, files)
 
 
 def _repaired(frame: gpd.GeoDataFrame, repaired: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:

@@ -27,8 +27,7 @@ from __future__ import annotations
 import logging
 import time
 import warnings
-from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
 
 import geopandas as gpd
 import pandas as pd
@@ -37,7 +36,9 @@ from jinfeng_grid import _plan_tables as tables
 from jinfeng_grid._plan_levels import (
     COMMUNITY_TIME_SHARE,
     GRID_TIME_SHARE,
+    DistrictPlan,
     LevelSummary,
+    PlanWarning,
     Subproblem,
     grid_graph_from_buildings,
     grid_graph_from_compounds,
@@ -47,6 +48,7 @@ from jinfeng_grid._plan_levels import (
     plan_level,
 )
 from jinfeng_grid._plan_solve import Outcome
+from jinfeng_grid._plan_split import SplitResult, split_community
 from jinfeng_grid.config import Scenario, load_scenario
 from jinfeng_grid.errors import ConfigError, InputDataError
 from jinfeng_grid.graph import build_adjacency
@@ -55,68 +57,13 @@ __all__ = [
     "DistrictPlan",
     "LevelSummary",
     "PlanWarning",
+    "SplitResult",
     "Subproblem",
     "plan_district",
+    "split_community",
 ]
 
 logger = logging.getLogger(__name__)
-
-
-class PlanWarning(UserWarning):
-    """A plan was made, but something in it needs a person's attention."""
-
-
-@dataclass(frozen=True)
-class DistrictPlan:
-    """A plan of a district: every compound and building with its new units.
-
-    Attributes
-    ----------
-    compounds
-        The input compounds (every row, in input order) with ``subdistrict_id``,
-        ``community_id``, ``community_name`` and, when no buildings were given,
-        ``grid_ids`` (``;``-separated: a compound may hold several virtual grids).
-    buildings
-        The input buildings with ``grid_id``, or None.
-    subdistricts, communities, grids
-        One row per unit: id, name, parent ids, ``households``, ``population``,
-        member counts, ``within_bounds``, ``oversize`` and dissolved geometry.
-    levels
-        ``community`` and ``grid`` :class:`LevelSummary`.
-    notes
-        Warnings for a person (oversize units, virtual grids, ...).
-    scenario
-        The scenario the plan was made with.
-    """
-
-    compounds: gpd.GeoDataFrame
-    buildings: gpd.GeoDataFrame | None
-    subdistricts: gpd.GeoDataFrame
-    communities: gpd.GeoDataFrame
-    grids: gpd.GeoDataFrame
-    levels: Mapping[str, LevelSummary]
-    scenario: Scenario
-    notes: tuple[str, ...] = ()
-    seconds: float = 0.0
-
-    @property
-    def status(self) -> str:
-        """``optimal`` when every level is proven optimal, else ``feasible``."""
-        ok = all(level.status == "optimal" for level in self.levels.values())
-        return "optimal" if ok else "feasible"
-
-    def __repr__(self) -> str:
-        gaps = [level.gap for level in self.levels.values()]
-        gap = (
-            "no bound"
-            if any(g is None for g in gaps)
-            else f"gap {100 * max(g for g in gaps if g is not None):.1f}%"
-        )
-        return (
-            f"<DistrictPlan {len(self.subdistricts)} subdistricts, {len(self.communities)} "
-            f"communities, {len(self.grids)} grids, {len(self.compounds)} compounds, "
-            f"{self.status} ({gap})>"
-        )
 
 
 def plan_district(
