@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from jinfeng_grid import __version__
 from jinfeng_grid import _cli_common as common
 from jinfeng_grid._cli_render import add_render
+from jinfeng_grid._cli_split import add_split
 from jinfeng_grid._cli_staff import add_staff
 from jinfeng_grid.errors import JinfengGridError
 
@@ -419,6 +420,7 @@ def _describe_run(run: pipeline.PlanRun) -> str:
 
 _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_plan,
+    add_split,
     _add_demo,
     _add_validate,
     _add_graph,
