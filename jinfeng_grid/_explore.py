@@ -69,7 +69,7 @@ LAYER_NAMES: dict[str, str] = {
     "grids": "网格 Grids",
     "compounds": "小区 Compounds",
     "roads": "道路 Roads",
-    "facilities": "警务室与卫生站 Police rooms & health stations",
+    "facilities": "警务室与卫生站 Police rooms and health stations",
     "posts": "服务站点 Posts",
     "coverage": "步行覆盖 Walk coverage",
 }
