@@ -1,0 +1,727 @@
+"""Siting police rooms and health stations for a 15-minute walk.
+
+The pipeline::
+
+    walk_distances (streets, or straight line × detour) ─┐
+    candidate_sites (gates, community centres, given) ───┼─► site_posts ─► PostsResult
+    facilities of the kind (kept open, status existing) ─┘                 └─► write_posts
+
+Walking distances run along the ``roads`` layer: lines are noded at their crossings,
+line ends stopping within ``snap_m`` of another street are joined to it, and every
+compound gate, community centre and post is attached at its nearest street point (the
+straight attachment is walked too). When the streets fall into several components,
+pairs within one component are walked along the streets and pairs across components
+(and everything when there are no roads) are measured as the straight line times
+``detour_factor`` (default 1.3); the method is stated in every result
+(``network``, ``network+detour`` with the number of such pairs, ``straight_line``).
+
+A compound's walk is from its nearest *gate* (the middle of its frontage on each road
+within ``gate_reach_m``) by default, or from a representative point inside it. A
+compound is *within the walk* of a post when that walk is at most
+``walk_minutes × speed_m_per_min`` (15 × 60 = 900 m, GB 50180-2018's 15-minute circle).
+
+The models (formulations in :mod:`jinfeng_grid._posts_model`) keep every existing
+post of the kind open and choose new ones among the candidates:
+
+- ``coverage``: at most ``new`` posts covering the most households (the fewest posts
+  among equally good choices);
+- ``set_cover``: the fewest posts covering every household a candidate can reach
+  (``uncoverable`` names the compounds none can);
+- ``p_median``: exactly ``new`` posts with the least household-weighted walk to the
+  nearest open post.
+
+``every_community=True`` adds the rule of the Ministry of Public Security (2006) for
+police rooms: every community has an open post inside it or within the walk of its
+centre (its representative point). Ties between equally good plans are broken by the
+solver, deterministically: the same input gives the same sites.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from . import _posts_network as net
+from . import io
+from ._posts_model import (
+    MODELS,
+    Model,
+    SitingProblem,
+    audit_siting,
+    build_siting_model,
+    community_reach,
+    solve_siting,
+)
+from ._posts_tables import (
+    communities_or_dissolved,
+    community_of,
+    compound_table,
+    coverage_table,
+    given_candidates,
+    posts_frame,
+    prepare_compounds,
+    prepare_existing,
+)
+from .errors import ConfigError, InfeasibleSpecError, InputDataError, SolverError
+
+__all__ = [
+    "MODELS",
+    "PostsResult",
+    "WalkDistances",
+    "candidate_sites",
+    "site_posts",
+    "walk_distances",
+    "write_posts",
+]
+
+logger = logging.getLogger(__name__)
+
+OriginPoints = Literal["gates", "point"]
+
+
+@dataclass(frozen=True)
+class WalkDistances:
+    """Walking distances in metres from origins (rows) to sites (columns).
+
+    Attributes
+    ----------
+    metres
+        Rows indexed like the origins, columns like the sites.
+    method
+        ``network`` (every pair along the streets), ``network+detour`` (the streets
+        form several components: ``detour_pairs`` pairs across them are the straight
+        line × ``detour_factor``) or ``straight_line`` (no streets).
+    origin_points
+        ``gates`` or ``point``: where a polygon's walk starts.
+    """
+
+    metres: pd.DataFrame
+    method: str
+    detour_factor: float
+    detour_pairs: int
+    street_components: int
+    origin_points: OriginPoints
+
+    def __repr__(self) -> str:
+        rows, cols = self.metres.shape
+        extra = f", {self.detour_pairs} pairs by detour" if self.detour_pairs else ""
+        return f"<WalkDistances {rows} x {cols}, {self.method}{extra}>"
+
+
+def _check_positive(value: float, what: str, hint: str) -> None:
+    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+        raise ConfigError(f"{what} must be a positive number, got {value!r}: {hint}")
+
+
+def walk_distances(
+    origins: gpd.GeoDataFrame | gpd.GeoSeries,
+    sites: gpd.GeoDataFrame | gpd.GeoSeries,
+    *,
+    roads: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
+    origin_points: OriginPoints = "gates",
+    detour_factor: float = 1.3,
+    snap_m: float = 2.0,
+    gate_reach_m: float = 30.0,
+) -> WalkDistances:
+    """Walking distances from origins (compounds, points) to sites (points).
+
+    Parameters
+    ----------
+    origins
+        Compound polygons or points, in a metric CRS; rows of the result follow their
+        index.
+    sites
+        Points (other geometries use a point on their surface); the columns.
+    roads
+        Street lines; ``None`` or empty measures the straight line × ``detour_factor``.
+    origin_points
+        ``gates``: a polygon walks from its nearest gate (the middle of its frontage on
+        a road within ``gate_reach_m``); ``point``: from a point inside it.
+    detour_factor
+        Multiplies straight lines where no street path exists (≥ 1).
+    snap_m
+        Line ends within this distance of another street are joined to it.
+
+    Returns
+    -------
+    WalkDistances
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> roads = gpd.GeoSeries([shapely.LineString([(0, 0), (1000, 0)]),
+    ...                        shapely.LineString([(1000, 0), (1000, 1000)])], crs=4544)
+    >>> homes = gpd.GeoSeries([shapely.Point(0, 10)], crs=4544)
+    >>> posts = gpd.GeoSeries([shapely.Point(990, 1000)], crs=4544)
+    >>> walk_distances(homes, posts, roads=roads).metres.iloc[0, 0].round(1)
+    np.float64(2020.0)
+    """
+    _check_positive(detour_factor, "detour_factor", "1.3 is usual for a city street grid")
+    if detour_factor < 1:
+        raise ConfigError(f"detour_factor must be at least 1, got {detour_factor}")
+    crs = origins.crs
+    sites = sites.to_crs(crs) if sites.crs is not None and crs is not None else sites
+    road_geoms = None
+    network = None
+    if roads is not None and len(roads):
+        roads = roads.to_crs(crs) if roads.crs is not None and crs is not None else roads
+        road_geoms = np.asarray(roads.geometry.values, dtype=object)
+        network = net.build_street_network(road_geoms, snap_m=snap_m)
+    metres, detour_pairs, used = net.walk_matrix(
+        np.asarray(origins.geometry.values, dtype=object),
+        np.asarray(sites.geometry.values, dtype=object),
+        roads=road_geoms,
+        network=network,
+        gates=origin_points == "gates",
+        detour_factor=detour_factor,
+        gate_reach_m=gate_reach_m,
+    )
+    method = _method(network, detour_pairs)
+    return WalkDistances(
+        pd.DataFrame(metres, index=origins.index, columns=sites.index),
+        method,
+        float(detour_factor),
+        detour_pairs,
+        0 if network is None else network.n_components,
+        "gates" if used else "point",
+    )
+
+
+def _method(network: net.StreetNetwork | None, detour_pairs: int) -> str:
+    if network is None:
+        return "straight_line"
+    return "network+detour" if detour_pairs else "network"
+
+
+def candidate_sites(
+    compounds: gpd.GeoDataFrame,
+    *,
+    roads: gpd.GeoDataFrame | gpd.GeoSeries | None,
+    communities: gpd.GeoDataFrame | None = None,
+    existing: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
+    gates: Literal["main", "all", "none"] = "main",
+    dedupe_m: float = 5.0,
+    gate_reach_m: float = 30.0,
+    id_column: str = "compound_id",
+    community_column: str = "community_id",
+) -> gpd.GeoDataFrame:
+    """Generate candidate sites: compound gates and community centres.
+
+    Parameters
+    ----------
+    compounds
+        Compound polygons with ``id_column`` and ``community_column``.
+    roads
+        Street lines for the gates (none: no gate candidates).
+    communities
+        Community polygons with ``community_column``: a representative point of each
+        is a candidate (``None``: none).
+    existing
+        Existing posts: candidates within ``dedupe_m`` of one are dropped.
+    gates
+        ``main``: one gate per compound, on its longest frontage; ``all``: every gate;
+        ``none``: no gates.
+    dedupe_m
+        Of candidates closer than this, the first (gates before centres) is kept.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``candidate_id`` (``G:<compound>:<k>``, ``K:<community>``), ``source``
+        (``gate``/``centre``), ``compound_id``, ``community_id``, point geometry.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> compounds = gpd.GeoDataFrame({"compound_id": ["A"], "community_id": ["K1"]},
+    ...     geometry=[shapely.box(0, 10, 100, 110)], crs=4544)
+    >>> roads = gpd.GeoSeries([shapely.LineString([(-50, 0), (150, 0)])], crs=4544)
+    >>> candidate_sites(compounds, roads=roads)[["candidate_id", "source"]].values.tolist()
+    [['G:A:0', 'gate']]
+    """
+    rows: list[dict[str, Any]] = []
+    if gates != "none" and roads is not None and len(roads):
+        road_geoms = np.asarray(roads.to_crs(compounds.crs).geometry.values, dtype=object)
+        points, owner, frontage = net.compound_gates(
+            np.asarray(compounds.geometry.values, dtype=object), road_geoms, reach_m=gate_reach_m
+        )
+        for k in range(len(points)):
+            rows.append({"owner": owner[k], "frontage": frontage[k], "geometry": points[k]})
+        if gates == "main" and rows:
+            frame = pd.DataFrame(rows).reset_index()
+            frame = frame.sort_values(["owner", "frontage", "index"], ascending=[True, False, True])
+            rows = frame.drop_duplicates("owner").sort_values("index").to_dict("records")
+        seen: dict[int, int] = {}
+        for row in rows:
+            record = compounds.iloc[int(row["owner"])]
+            k = seen[row["owner"]] = seen.get(row["owner"], -1) + 1
+            row.update(
+                candidate_id=f"G:{record[id_column]}:{k}",
+                source="gate",
+                compound_id=record[id_column],
+                community_id=record[community_column],
+            )
+    if communities is not None:
+        centres = net.points_of(communities.to_crs(compounds.crs).geometry.values)
+        for key, point in zip(communities[community_column], centres, strict=True):
+            rows.append(
+                {
+                    "candidate_id": f"K:{key}",
+                    "source": "centre",
+                    "compound_id": None,
+                    "community_id": key,
+                    "geometry": point,
+                }
+            )
+    columns = ["candidate_id", "source", "compound_id", "community_id"]
+    frame = gpd.GeoDataFrame(
+        [{c: r[c] for c in columns} for r in rows],
+        columns=columns,
+        geometry=[r["geometry"] for r in rows],
+        crs=compounds.crs,
+    )
+    blockers = None
+    if existing is not None:
+        blockers = net.points_of(existing.to_crs(compounds.crs).geometry.values)
+    keep = net.dedupe_points(np.asarray(frame.geometry.values, dtype=object), dedupe_m, blockers)
+    if not keep.all():
+        logger.info("candidates: %d within %.0f m of another site dropped", (~keep).sum(), dedupe_m)
+    return frame[keep].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class PostsResult:
+    """Posts of one kind after siting, with coverage before and after.
+
+    Attributes
+    ----------
+    posts
+        Existing and new posts: ``post_id``, ``kind``, ``name``, ``status``
+        (``existing``/``new``), ``source``, ``community_id``, ``community_name``,
+        ``households_covered``/``population_covered`` (compounds within the walk of
+        this post), ``households_served``/``population_served`` (compounds whose
+        nearest post it is), ``walk_m`` and ``distance_method``; working CRS.
+    coverage
+        Per community: households and population, those within the walk of a post
+        before and after, their shares, and whether a post is inside the community
+        or within the walk of its centre before and after.
+    compounds
+        Per compound: walk to the nearest post before and after, that post, covered
+        before and after.
+    uncoverable
+        Compounds no existing post and no candidate reaches within the walk.
+    status, objective, bound, gap, seconds, solver
+        What the solver proved; ``objective``/``bound`` in the model's unit:
+        households outside the walk (coverage), new posts (set_cover),
+        household-metres (p_median).
+    """
+
+    kind: str
+    model: Model
+    new_requested: int | None
+    walk_m: float
+    distance_method: str
+    detour_factor: float
+    detour_pairs: int
+    origin_points: OriginPoints
+    posts: gpd.GeoDataFrame = field(repr=False)
+    coverage: pd.DataFrame = field(repr=False)
+    compounds: pd.DataFrame = field(repr=False)
+    uncoverable: tuple[str, ...]
+    candidates: int
+    status: str
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    seconds: float
+    solver: str
+    every_community: bool
+
+    @property
+    def new_posts(self) -> int:
+        return int((self.posts["status"] == "new").sum())
+
+    def covered(self, when: Literal["before", "after"], what: str = "households") -> int:
+        """Households (or ``what="population"``) within the walk of a post."""
+        table = self.compounds
+        return int(table.loc[table[f"covered_{when}"], what].sum())
+
+    def share(self, when: Literal["before", "after"], what: str = "households") -> float:
+        total = int(self.compounds[what].sum())
+        return self.covered(when, what) / total if total else 1.0
+
+    def summary(self) -> dict[str, Any]:
+        """Plain figures for ``posts.json`` and the command line."""
+        return {
+            "kind": self.kind,
+            "model": self.model,
+            "new_requested": self.new_requested,
+            "new_posts": self.new_posts,
+            "existing_posts": int((self.posts["status"] == "existing").sum()),
+            "candidates": self.candidates,
+            "walk_m": self.walk_m,
+            "distance_method": self.distance_method,
+            "detour_factor": self.detour_factor,
+            "detour_pairs": self.detour_pairs,
+            "origin_points": self.origin_points,
+            "every_community": self.every_community,
+            "status": self.status,
+            "objective": self.objective,
+            "bound": self.bound,
+            "gap": self.gap,
+            "seconds": round(self.seconds, 3),
+            "solver": self.solver,
+            "households": int(self.compounds["households"].sum()),
+            "population": int(self.compounds["population"].sum()),
+            **{
+                f"{what}_within_walk_{when}": self.covered(when, what)
+                for what in ("households", "population")
+                for when in ("before", "after")
+            },
+            "communities_with_post_before": int(self.coverage["has_post_before"].sum()),
+            "communities_with_post_after": int(self.coverage["has_post_after"].sum()),
+            "communities": len(self.coverage),
+            "uncoverable": list(self.uncoverable),
+        }
+
+    def __repr__(self) -> str:
+        gap = "no bound" if self.gap is None else f"gap {100 * self.gap:.2f}%"
+        return (
+            f"<PostsResult {self.kind} {self.model}: {self.new_posts} new + "
+            f"{len(self.posts) - self.new_posts} existing, households within "
+            f"{self.walk_m:.0f} m {100 * self.share('before'):.1f}% -> "
+            f"{100 * self.share('after'):.1f}%, {self.status} ({gap}), {self.distance_method}>"
+        )
+
+
+def site_posts(
+    compounds: gpd.GeoDataFrame,
+    facilities: gpd.GeoDataFrame | None,
+    *,
+    kind: str,
+    model: Model = "coverage",
+    new: int | None = None,
+    communities: gpd.GeoDataFrame | None = None,
+    roads: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
+    candidates: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
+    walk_minutes: float = 15.0,
+    speed_m_per_min: float = 60.0,
+    every_community: bool = False,
+    detour_factor: float = 1.3,
+    origin_points: OriginPoints = "gates",
+    gates: Literal["main", "all", "none"] = "main",
+    dedupe_m: float = 5.0,
+    snap_m: float = 2.0,
+    gate_reach_m: float = 30.0,
+    id_column: str = "compound_id",
+    community_column: str = "community_id",
+    solver: str = "highs",
+    time_limit: float | None = 30.0,
+    seed: int = 0,
+    threads: int | None = None,
+) -> PostsResult:
+    """Site new posts of one kind, keeping the existing ones (see the module doc).
+
+    Parameters
+    ----------
+    compounds
+        Compound polygons in a metric CRS with ``id_column``, ``households``,
+        ``population`` and ``community_column`` (a plan's ``compounds`` layer; use
+        ``community_column="community"`` for a current, unplanned district).
+    facilities
+        Points with ``kind`` (and ``id``, ``name``): the posts of ``kind`` stay open.
+    kind
+        ``police_room``, ``health_station``, ... (must occur in ``facilities``).
+    model
+        ``coverage``, ``set_cover`` or ``p_median``.
+    new
+        Most new posts (coverage), exactly this many (p_median); not for set_cover.
+    communities
+        Community polygons with ``community_column`` (and ``name``); default: the
+        compounds dissolved by community.
+    roads
+        Street lines for walking distances and gates (``None``: straight line × detour).
+    candidates
+        Candidate sites (points; ``id`` and ``name`` used if present); default:
+        generated by :func:`candidate_sites`.
+    walk_minutes, speed_m_per_min
+        The walk: 15 minutes at 60 m/min is 900 m.
+    every_community
+        Require a post inside every community or within the walk of its centre.
+    solver, time_limit, seed, threads
+        Passed to the solver (HiGHS by default, CBC as fallback).
+
+    Returns
+    -------
+    PostsResult
+
+    Raises
+    ------
+    ConfigError
+        A walk or speed that is not positive, a negative ``new``, ``new`` missing (or
+        given to set_cover), an unknown model.
+    InputDataError
+        Missing columns, no facilities, a kind absent from them, no candidates.
+    InfeasibleSpecError
+        The community rule cannot be met (no candidate serves a community, or
+        ``new`` is too small), or p_median asks for more posts than candidates.
+    SolverError
+        The solver found no plan within the time limit.
+
+    Examples
+    --------
+    >>> result = site_posts(plan.compounds, plan.facilities, kind="police_room",
+    ...                     communities=plan.communities, roads=plan.roads,
+    ...                     new=5)  # doctest: +SKIP
+    >>> result.share("before"), result.share("after")  # doctest: +SKIP
+    (0.61, 0.74)
+    """
+    start = time.perf_counter()
+    walk_m = _check_options(walk_minutes, speed_m_per_min, model, new, detour_factor)
+    demand = prepare_compounds(compounds, id_column=id_column, community_column=community_column)
+    existing = prepare_existing(facilities, kind=kind, crs=compounds.crs)
+    communities = communities_or_dissolved(compounds, communities, community_column)
+    keys = communities[community_column].tolist()
+    if candidates is None:
+        sites = candidate_sites(
+            compounds,
+            roads=roads,
+            communities=communities,
+            existing=existing,
+            gates=gates,
+            dedupe_m=dedupe_m,
+            gate_reach_m=gate_reach_m,
+            id_column=id_column,
+            community_column=community_column,
+        )
+        sites["name"] = None
+    else:
+        sites = given_candidates(candidates, compounds.crs)
+        blockers = np.asarray(existing.geometry.values, dtype=object)
+        sites = sites[net.dedupe_points(sites.geometry.values, dedupe_m, blockers)]
+        sites = sites.reset_index(drop=True)
+    if not len(sites):
+        raise InputDataError(
+            "there are no candidate sites for new posts: give a candidates layer with points "
+            "(--candidates FILE[:LAYER]), or roads and communities to generate gates and "
+            "community centres"
+        )
+    sites_in, sites_inside = community_of(sites.geometry.values, communities, community_column)
+    generated = sites["source"].isin(["gate", "centre"]).to_numpy()
+    sites["community_id"] = np.where(generated, sites["community_id"], sites_in)
+    inside_sites = np.where(generated, True, sites_inside)
+    existing_in, existing_inside = community_of(
+        existing.geometry.values, communities, community_column
+    )
+
+    road_geoms = network = None
+    if roads is not None and len(roads):
+        road_geoms = np.asarray(roads.to_crs(compounds.crs).geometry.values, dtype=object)
+        network = net.build_street_network(road_geoms, snap_m=snap_m)
+    centres = net.points_of(communities.geometry.values)
+    metres, detour_pairs, used = net.walk_matrix(
+        np.concatenate([np.asarray(compounds.geometry.values, dtype=object), centres]),
+        np.concatenate([existing.geometry.values, sites.geometry.values]).astype(object),
+        roads=road_geoms,
+        network=network,
+        gates=origin_points == "gates",
+        detour_factor=detour_factor,
+        gate_reach_m=gate_reach_m,
+    )
+    method = _method(network, detour_pairs)
+    n, e = len(demand), len(existing)
+    from_compounds, from_centres = metres[:n], metres[n:]
+
+    # a community has a post when one is inside it or within the walk of its centre
+    key_index = {key: c for c, key in enumerate(keys)}
+    has_before = from_centres[:, :e].min(axis=1, initial=np.inf) <= walk_m
+    for key, inside in zip(existing_in, existing_inside, strict=True):
+        if inside:
+            has_before[key_index[key]] = True
+    serves = from_centres[:, e:] <= walk_m
+    for j, (key, inside) in enumerate(zip(sites["community_id"], inside_sites, strict=True)):
+        if inside and key in key_index:
+            serves[key_index[key], j] = True
+    reach: list[np.ndarray] = []
+    if every_community:
+        labels = [
+            f"{name} ({key})" if name is not None else str(key)
+            for key, name in zip(keys, _names(communities), strict=True)
+        ]
+        reach = community_reach(
+            serves,
+            has_before,
+            labels,
+            model=model,
+            new=new,
+            walk_m=walk_m,
+            kind=kind,
+            solver=solver,
+            time_limit=time_limit,
+        )
+
+    problem = SitingProblem(
+        households=demand["households"].to_numpy(dtype=np.int64),
+        candidate_metres=from_compounds[:, e:],
+        existing_metres=from_compounds[:, :e],
+        walk_m=walk_m,
+        community_reach=reach,
+    )
+    if model == "p_median" and new is not None and new > len(sites):
+        raise InfeasibleSpecError(
+            f"p_median asks for {new} new posts but there are only {len(sites)} candidate "
+            "sites: lower --new or give more candidates"
+        )
+    if model == "p_median" and new == 0 and not e:
+        raise InfeasibleSpecError(
+            f"there is no existing {kind} and --new is 0: every compound needs a post to "
+            "walk to; give --new 1 or more"
+        )
+    built = build_siting_model(problem, model=model, new=new)
+    outcome = solve_siting(built, solver=solver, time_limit=time_limit, seed=seed, threads=threads)
+    if outcome.status == "infeasible":
+        raise InfeasibleSpecError(
+            f"the solver proved that {new} new {kind} posts cannot meet the rule 'a post in "
+            "or within the walk of every community': raise --new, or use --model set_cover "
+            "to find the least number"
+        )
+    if outcome.status == "no_plan":
+        raise SolverError(
+            f"no siting plan was found within the time limit of {time_limit} s: raise --time-limit"
+        )
+    chosen = np.array(outcome.chosen, dtype=np.int64)
+    audit_siting(
+        problem,
+        model=model,
+        new=new,
+        chosen=chosen,
+        objective=outcome.objective,
+        serves=serves,
+        has_before=has_before,
+    )
+
+    open_metres = np.concatenate([from_compounds[:, :e], from_compounds[:, e:][:, chosen]], axis=1)
+    has_after = has_before | serves[:, chosen].any(axis=1)
+    post_ids = existing["post_id"].tolist() + sites["candidate_id"].iloc[chosen].tolist()
+    table = compound_table(demand, from_compounds[:, :e], open_metres, post_ids, walk_m)
+    uncoverable = tuple(
+        demand.loc[~(problem.covered_before | problem.reach.any(axis=1)), "compound_id"]
+    )
+    posts = posts_frame(
+        existing,
+        sites.iloc[chosen],
+        open_metres,
+        demand,
+        communities,
+        community_column,
+        existing_in,
+        kind=kind,
+        walk_m=walk_m,
+        method=method,
+    )
+    coverage = coverage_table(table, communities, community_column, has_before, has_after)
+    result = PostsResult(
+        kind=kind,
+        model=model,
+        new_requested=new,
+        walk_m=walk_m,
+        distance_method=method,
+        detour_factor=float(detour_factor),
+        detour_pairs=detour_pairs,
+        origin_points="gates" if used else "point",
+        posts=posts,
+        coverage=coverage,
+        compounds=table,
+        uncoverable=uncoverable,
+        candidates=len(sites),
+        status=outcome.status,
+        objective=outcome.objective,
+        bound=outcome.bound,
+        gap=outcome.gap,
+        seconds=time.perf_counter() - start,
+        solver=outcome.solver,
+        every_community=every_community,
+    )
+    logger.info("posts: %r", result)
+    return result
+
+
+def _names(communities: gpd.GeoDataFrame) -> list[Any]:
+    if "name" not in communities.columns:
+        return [None] * len(communities)
+    return [None if pd.isna(v) else v for v in communities["name"]]
+
+
+def _check_options(
+    walk_minutes: float, speed: float, model: str, new: int | None, detour_factor: float
+) -> float:
+    """Validate the options; return the walk in metres."""
+    _check_positive(
+        walk_minutes, "the walk in minutes", "15 is the 15-minute living circle of GB 50180-2018"
+    )
+    _check_positive(speed, "the walking speed (m/min)", "60 m/min is the planning norm")
+    _check_positive(detour_factor, "detour_factor", "1.3 is usual for a city street grid")
+    if detour_factor < 1:
+        raise ConfigError(f"detour_factor must be at least 1, got {detour_factor}")
+    if model not in MODELS:
+        raise ConfigError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
+    if model == "set_cover" and new is not None:
+        raise ConfigError(
+            "set_cover finds the least number of new posts itself: drop --new, or use "
+            "--model coverage or p_median for a given number"
+        )
+    if model != "set_cover":
+        if new is None:
+            raise ConfigError(f"the {model} model needs the number of new posts (--new N)")
+        if isinstance(new, bool) or not isinstance(new, int | np.integer) or new < 0:
+            raise ConfigError(f"the number of new posts must be a whole number ≥ 0, got {new!r}")
+    return float(walk_minutes) * float(speed)
+
+
+def write_posts(result: PostsResult, out_dir: str | Path, *, crs: Any = None) -> dict[str, Path]:
+    """Write ``posts.gpkg`` (layer ``posts``), ``coverage.csv`` and ``posts.json``.
+
+    Parameters
+    ----------
+    result
+        What :func:`site_posts` returned.
+    out_dir
+        The output directory; created if missing. A plan directory is fine: none of
+        these names is a plan file.
+    crs
+        Write the layer in this CRS (e.g. ``compounds.attrs["input_crs"]``); ``None``
+        keeps the working CRS.
+
+    Returns
+    -------
+    dict
+        File name → path.
+
+    Examples
+    --------
+    >>> write_posts(result, "posts_out", crs=plan.compounds.attrs.get("input_crs"))
+    ... # doctest: +SKIP
+    """
+    out = Path(out_dir)
+    summary = io._json_text(result.summary())
+    written = {name: out / name for name in ("posts.gpkg", "coverage.csv", "posts.json")}
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        io._write_gpkg({"posts": result.posts}, written["posts.gpkg"], crs)
+        io._write_csv(result.coverage, written["coverage.csv"])
+        written["posts.json"].write_text(summary, encoding="utf-8")
+    except OSError as error:
+        raise InputDataError(
+            f"cannot write the posts to {error.filename or out}: {error.strerror or error}: "
+            "choose another --out directory or check its permissions"
+        ) from error
+    logger.info("wrote %s: posts.gpkg (%d posts), coverage.csv, posts.json", out, len(result.posts))
+    return written
