@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from jinfeng_grid import __version__
 from jinfeng_grid import _cli_common as common
+from jinfeng_grid._cli_posts import add_posts
 from jinfeng_grid._cli_render import add_render
 from jinfeng_grid._cli_split import add_split
 from jinfeng_grid._cli_staff import add_staff
@@ -426,6 +427,7 @@ _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_graph,
     add_staff,
     add_render,
+    add_posts,
 ]
 
 
