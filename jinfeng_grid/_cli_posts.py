@@ -59,7 +59,11 @@ def add_posts(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--out", required=True, metavar="DIR", help="output directory")
     parser.add_argument(
-        "--new", type=int, default=None, metavar="N", help="number of new posts (coverage, p_median)"
+        "--new",
+        type=int,
+        default=None,
+        metavar="N",
+        help="number of new posts (coverage, p_median)",
     )
     parser.add_argument(
         "--model",
