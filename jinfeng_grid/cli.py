@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from jinfeng_grid import __version__
 from jinfeng_grid import _cli_common as common
+from jinfeng_grid._cli_package import add_package
 from jinfeng_grid._cli_posts import add_posts
 from jinfeng_grid._cli_render import add_render
 from jinfeng_grid._cli_split import add_split
@@ -282,7 +283,7 @@ def _run_graph(args: argparse.Namespace) -> int:
         )
         io.write_graph_json(building_graph, args.buildings_out)
     if not args.no_png:
-        from jinfeng_grid._geo_plot import plot_adjacency
+        from jinfeng_grid._cartography import plot_adjacency
 
         png = Path(args.png) if args.png is not None else Path(args.out).with_suffix(".png")
         io.write_figure(plot_adjacency(report.repaired, adjacency, barriers=barriers), png)
@@ -428,6 +429,7 @@ _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_staff,
     add_render,
     add_posts,
+    add_package,
 ]
 
 
