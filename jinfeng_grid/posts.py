@@ -318,10 +318,12 @@ class PostsResult:
         before and after.
     uncoverable
         Compounds no existing post and no candidate reaches within the walk.
-    status, objective, bound, gap, seconds, solver
+    status, objective, bound, gap, solver
         What the solver proved; ``objective``/``bound`` in the model's unit:
         households outside the walk (coverage), new posts (set_cover),
         household-metres (p_median).
+    seconds, solve_seconds
+        Wall time of the whole siting (distances included) and of the solver.
     """
 
     kind: str
@@ -342,6 +344,7 @@ class PostsResult:
     bound: float | None
     gap: float | None
     seconds: float
+    solve_seconds: float
     solver: str
     every_community: bool
 
@@ -378,6 +381,7 @@ class PostsResult:
             "bound": self.bound,
             "gap": self.gap,
             "seconds": round(self.seconds, 3),
+            "solve_seconds": round(self.solve_seconds, 3),
             "solver": self.solver,
             "households": int(self.compounds["households"].sum()),
             "population": int(self.compounds["population"].sum()),
@@ -647,6 +651,7 @@ def site_posts(
         bound=outcome.bound,
         gap=outcome.gap,
         seconds=time.perf_counter() - start,
+        solve_seconds=outcome.seconds,
         solver=outcome.solver,
         every_community=every_community,
     )
