@@ -46,7 +46,8 @@ from folium.features import GeoJsonPopup, GeoJsonTooltip
 
 from jinfeng_grid import crs as jcrs
 from jinfeng_grid import io
-from jinfeng_grid.errors import ConfigError, InputDataError
+from jinfeng_grid.config import DEFAULT_DISTRICT_CODE, DEFAULT_DISTRICT_NAME
+from jinfeng_grid.errors import ConfigError, InputDataError, JinfengGridError
 
 logger = logging.getLogger(__name__)
 
@@ -283,10 +284,14 @@ def popup_html(
     what: str,
     rows: Iterable[tuple[str, Any]],
     *,
-    staff: Iterable[tuple[str, str]] = (),
+    staff: Iterable[tuple[str, str, str, str]] = (),
     note: str = "",
 ) -> str:
-    """A popup: title, a table of label/value rows, staff needed, a note (all escaped)."""
+    """A popup: title, a table of label/value rows, staff, a note (all escaped).
+
+    ``staff`` rows are ``(role, needed, actual, short)``; actual and short are ``""``
+    where unknown (the columns are shown when any row knows them).
+    """
     parts = [
         f"<div class='jg-title'>{_ESC(_text(title)) or '（无名）'}</div>",
         f"<div class='jg-what'>{_ESC(what)}</div>",
@@ -299,8 +304,19 @@ def popup_html(
     parts.append("</table>")
     staff = list(staff)
     if staff:
+        known = any(row[2] for row in staff)
         parts.append("<div class='jg-sub'>所需人员 Staff needed</div><table class='jg-table'>")
-        parts += [f"<tr><th>{_ESC(r)}</th><td>{_ESC(n)}</td></tr>" for r, n in staff]
+        if known:
+            parts.append(
+                "<tr><th></th><td>需 needed</td><td>现有 actual</td><td>缺 short</td></tr>"
+            )
+        for role, needed, actual, short in staff:
+            cells = [needed, actual, short] if known else [needed]
+            parts.append(
+                f"<tr><th>{_ESC(role)}</th>"
+                + "".join(f"<td>{_ESC(c)}</td>" for c in cells)
+                + "</tr>"
+            )
         parts.append("</table>")
     if note:
         parts.append(f"<div class='jg-note'>{_ESC(note)}</div>")
@@ -310,14 +326,71 @@ def popup_html(
 # --- staffing ---------------------------------------------------------------------------
 
 
-def _staff_lines(households: Any, population: Any, *, grids: Any = None) -> list[tuple[str, str]]:
+StaffRows = list[tuple[str, str, str, str]]
+StaffLookup = dict[tuple[str, str], StaffRows] | None
+
+
+def _staff_lines(households: Any, population: Any, *, grids: Any = None) -> StaffRows:
+    """Staff needed under the shipped norms (no actual staff)."""
     from jinfeng_grid.staffing import required_staff
 
     h, p = _count(households), _count(population)
     if h is None or p is None or h < 0 or p < 0:
         return []
     needs = required_staff(h, p, grids=_count(grids))
-    return [(ROLE_LABELS[role], _range_text(low, high)) for role, (low, high, _) in needs.items()]
+    return [
+        (ROLE_LABELS.get(role, role), _range_text(low, high), "", "")
+        for role, (low, high, _) in needs.items()
+    ]
+
+
+def staffing_lookup(plan: io.PlanFiles, *, district_id: str, district_name: str) -> StaffLookup:
+    """``(level, unit_id) -> staff rows`` from :func:`staffing.staffing_for_plan`.
+
+    ``None`` (with a warning) when the plan's staffing cannot be computed; popups
+    then show the norms from :func:`staffing.required_staff` without actual staff.
+    """
+    from jinfeng_grid import staffing
+
+    try:
+        table = staffing.staffing_for_plan(
+            plan, district_id=district_id, district_name=district_name
+        )
+    except (JinfengGridError, KeyError) as error:
+        # KeyError: a plan layer without a column staffing_for_plan expects
+        logger.warning(
+            "map: the plan's staffing could not be computed (%s: %s); popups show the staff "
+            "needed under the norms, without actual staff",
+            type(error).__name__,
+            error,
+        )
+        return None
+    lookup: dict[tuple[str, str], StaffRows] = {}
+    for row in table.itertuples(index=False):
+        known = not pd.isna(row.actual)
+        lookup.setdefault((str(row.level), str(row.unit_id)), []).append(
+            (
+                ROLE_LABELS.get(str(row.role), str(row.role)),
+                _range_text(int(row.required_min), int(row.required_max)),
+                f"{int(row.actual):,}" if known else "",
+                f"{int(row.shortfall):,}" if known and not pd.isna(row.shortfall) else "",
+            )
+        )
+    return lookup
+
+
+def _unit_staff(
+    lookup: StaffLookup,
+    level: str,
+    unit_id: Any,
+    households: Any,
+    population: Any,
+    *,
+    grids: Any = None,
+) -> StaffRows:
+    if lookup is not None and (level, str(unit_id)) in lookup:
+        return lookup[(level, str(unit_id))]
+    return _staff_lines(households, population, grids=grids)
 
 
 # --- status ------------------------------------------------------------------------------
@@ -466,7 +539,7 @@ def _closed(geometry: shapely.Geometry, radius: float) -> shapely.Geometry:
 
 
 def _subdistricts_layer(
-    plan: io.PlanFiles, gcj02: bool, closing_m: float
+    plan: io.PlanFiles, gcj02: bool, closing_m: float, staff: StaffLookup
 ) -> folium.FeatureGroup | None:
     frame = plan.subdistricts
     if frame is None or frame.empty:
@@ -498,8 +571,13 @@ def _subdistricts_layer(
                         ("网格 Grids", row.get("grids")),
                         ("小区 Compounds", row.get("compounds")),
                     ],
-                    staff=_staff_lines(
-                        row.get("households"), row.get("population"), grids=row.get("grids")
+                    staff=_unit_staff(
+                        staff,
+                        "subdistrict",
+                        row.get("subdistrict_id"),
+                        row.get("households"),
+                        row.get("population"),
+                        grids=row.get("grids"),
                     ),
                 ),
             }
@@ -516,7 +594,7 @@ def _subdistricts_layer(
 
 
 def _communities_layer(
-    plan: io.PlanFiles, gcj02: bool
+    plan: io.PlanFiles, gcj02: bool, staff: StaffLookup
 ) -> tuple[folium.FeatureGroup, folium.FeatureGroup]:
     frame = _drop_empty(plan.communities, "communities", "community_id")
     props = []
@@ -548,8 +626,13 @@ def _communities_layer(
                         ("网格 Grids", row.get("grids")),
                         ("规模 Caps", _status_text(status)),
                     ],
-                    staff=_staff_lines(
-                        row.get("households"), row.get("population"), grids=row.get("grids")
+                    staff=_unit_staff(
+                        staff,
+                        "community",
+                        row.get("community_id"),
+                        row.get("households"),
+                        row.get("population"),
+                        grids=row.get("grids"),
                     ),
                     note="；".join(notes),
                 ),
@@ -662,7 +745,7 @@ def _current_layer(
     return group
 
 
-def _grids_layer(plan: io.PlanFiles, gcj02: bool) -> folium.FeatureGroup:
+def _grids_layer(plan: io.PlanFiles, gcj02: bool, staff: StaffLookup) -> folium.FeatureGroup:
     frame = _drop_empty(plan.grids, "grids", "grid_id")
     props = []
     for row in _records(frame):
@@ -686,7 +769,18 @@ def _grids_layer(plan: io.PlanFiles, gcj02: bool) -> folium.FeatureGroup:
                         ("楼栋 Buildings", None if virtual else row.get("members")),
                         ("规模 Caps", _status_text(status)),
                     ],
-                    staff=[(ROLE_LABELS["grid_worker"], "1")],
+                    staff=[
+                        r
+                        for r in _unit_staff(
+                            staff,
+                            "grid",
+                            row.get("grid_id"),
+                            row.get("households"),
+                            row.get("population"),
+                            grids=1,
+                        )
+                        if r[0] == ROLE_LABELS["grid_worker"]
+                    ],
                     note="虚拟网格（无楼栋数据）Virtual grid, no building data" if virtual else "",
                 ),
             }
@@ -984,6 +1078,9 @@ _PAGE_CSS = """
  white-space:nowrap}
 .jg-table td{text-align:right;padding:1px 0;white-space:nowrap}
 .jg-tooltip{font-size:12px}
+.leaflet-popup-content{font-size:13px;margin:10px 14px}
+.leaflet-popup-content table.jg-table{margin:4px 0 0 0}
+.leaflet-popup-content > div > table{margin:0}
 .jg-label div{font-size:12px;font-weight:bold;color:#08306b;text-align:center;white-space:nowrap;
  text-shadow:-1px -1px 0 #fff,1px -1px 0 #fff,-1px 1px 0 #fff,1px 1px 0 #fff,0 0 3px #fff}
 .leaflet-container{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif}
@@ -1123,12 +1220,17 @@ def build_plan_map(
             max_zoom=18,
         ).add_to(m)
 
-    communities, labels = _communities_layer(plan, base.gcj02)
+    staff = staffing_lookup(
+        plan,
+        district_id=str(report.get("district_code") or DEFAULT_DISTRICT_CODE),
+        district_name=str(report.get("district_name") or DEFAULT_DISTRICT_NAME),
+    )
+    communities, labels = _communities_layer(plan, base.gcj02, staff)
     layers: list[folium.FeatureGroup | None] = [
-        _subdistricts_layer(plan, base.gcj02, closing_m),
+        _subdistricts_layer(plan, base.gcj02, closing_m, staff),
         communities,
         _current_layer(plan, base.gcj02, _caps(scenario, "community"), closing_m),
-        _grids_layer(plan, base.gcj02),
+        _grids_layer(plan, base.gcj02, staff),
         _compounds_layer(plan, base.gcj02),
         _roads_layer(plan, base.gcj02),
         labels,

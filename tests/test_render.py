@@ -15,6 +15,7 @@ from typing import Any
 import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -47,7 +48,7 @@ def make_plan_dir(tmp_path: Path) -> Path:
             "households": [300, 250, 400, 350],
             "population": [900, 700, 1100, 1000],
             "subdistrict": ["北京中路"] * 4,
-            "community": ["康平", "康平", "康平", "湖滨"],
+            "community": ["康平", "康平", "湖滨", "湖滨"],
             "community_id": ["640106001001"] * 2 + ["640106001002"] * 2,
             "subdistrict_id": ["640106001"] * 4,
             "community_name": [BREAKOUT] * 2 + ["湖滨"] * 2,
@@ -79,6 +80,7 @@ def make_plan_dir(tmp_path: Path) -> Path:
             "name": [f"{HOSTILE}第1网格", "第2网格", "湖滨第1网格"],
             "community_id": ["640106001001", "640106001001", "640106001002"],
             "community_name": [BREAKOUT, BREAKOUT, "湖滨"],
+            "subdistrict_id": ["640106001"] * 3,
             "households": [300, 250, 750],
             "population": [900, 700, 2100],
             "within_bounds": [True, False, False],
@@ -120,6 +122,20 @@ def make_plan_dir(tmp_path: Path) -> Path:
         ],
         crs=CRS,
     )
+    # actual staff by current community (康平 and 湖滨 keep their compounds)
+    staff = pd.DataFrame(
+        {
+            "level": ["community", "community"],
+            "subdistrict": ["北京中路", "北京中路"],
+            "community": ["康平", "湖滨"],
+            "community_id": ["640106001001", "640106001002"],
+            "grid_workers_full_time": [1, 0],
+            "grid_workers_part_time": [1, 0],
+            "police": [0, 1],
+            "medical": [2, 0],
+            "cdc": [0, 0],
+        }
+    )
     summary = {
         "plan": {"communities": 2, "grids": 3},
         "provenance": {
@@ -144,6 +160,7 @@ def make_plan_dir(tmp_path: Path) -> Path:
         },
         tables={},
         summary=summary,
+        gpkg_tables={"staff": staff},
     )
     return out
 
@@ -212,8 +229,8 @@ def test_current_communities_are_dissolved_from_the_compounds(plan: io.PlanFiles
     current = current_communities(plan.compounds, closing_m=15.0)
     assert current is not None
     by_name = current.set_index("name")
-    assert by_name.loc["康平", "households"] == 300 + 250 + 400
-    assert by_name.loc["湖滨", "compounds"] == 1
+    assert by_name.loc["康平", "households"] == 300 + 250
+    assert by_name.loc["湖滨", "compounds"] == 2
     # the 20 m street between the compounds of 康平 is filled: one polygon
     assert shapely.get_num_geometries(by_name.loc["康平", "geometry"]) == 1
     assert current["households"].sum() == plan.compounds["households"].sum()
@@ -256,12 +273,37 @@ def test_popups_give_households_population_and_staff_needed(plan: io.PlanFiles) 
     assert "湖滨" in hubin["tip"] and "750 户" in hubin["tip"] and "2,100 人" in hubin["tip"]
     popup = hubin["pop"]
     assert "所需人员 Staff needed" in popup
-    # one grid: one grid worker; 2,100 residents at 2-3 police per 10,000: 1
-    assert "<tr><th>网格员 Grid workers</th><td>1</td></tr>" in popup
-    assert "<tr><th>社区民警（含辅警）Police incl. auxiliaries</th><td>1</td></tr>" in popup
+    # 湖滨 kept its compounds, so the staff table's actual staff apply: one grid
+    # needs one grid worker, it has none; 2,100 residents at 2-3 police per 10,000
+    # need 1, it has 1
+    assert "<tr><th>网格员 Grid workers</th><td>1</td><td>0</td><td>1</td></tr>" in popup
+    assert (
+        "<tr><th>社区民警（含辅警）Police incl. auxiliaries</th><td>1</td><td>1</td><td>0</td>"
+        in popup
+    )
     assert "超出规模 Outside caps" in popup
     grid = layers[render.LAYER_NAMES["grids"]]["features"][0]["properties"]["pop"]
     assert "<tr><th>网格员 Grid workers</th><td>1</td></tr>" in grid
+    subdistrict = layers[render.LAYER_NAMES["subdistricts"]]["features"][0]["properties"]["pop"]
+    assert "<tr><th>网格员 Grid workers</th><td>3</td><td>2</td><td>1</td></tr>" in subdistrict
+
+
+def test_without_the_plans_staffing_popups_show_the_norms(
+    plan: io.PlanFiles, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from jinfeng_grid import staffing
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise InputDataError("staff table unreadable")
+
+    monkeypatch.setattr(staffing, "staffing_for_plan", broken)
+    with caplog.at_level("WARNING", logger="jinfeng_grid"):
+        layers = geojson_layers(render.explore_plan(plan))
+    assert "staff table unreadable" in caplog.text
+    popup = layers[render.LAYER_NAMES["communities"]]["features"][1]["properties"]["pop"]
+    # required_staff with the plan's one grid; no actual column
+    assert "<tr><th>网格员 Grid workers</th><td>1</td></tr>" in popup
+    assert "现有 actual" not in popup
 
 
 def test_walk_coverage_circles_have_the_walking_radius(plan: io.PlanFiles) -> None:
