@@ -8,6 +8,7 @@ table and the per-community coverage table.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,13 +17,18 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ._posts_model import MODELS
 from ._posts_network import points_of
 from .crs import is_metric
-from .errors import GeometryError, InputDataError
+from .errors import ConfigError, GeometryError, InputDataError
 
 __all__ = [
+    "check_options",
+    "check_positive",
     "communities_or_dissolved",
+    "community_names",
     "community_of",
+    "community_service",
     "compound_table",
     "coverage_table",
     "given_candidates",
@@ -306,3 +312,69 @@ def coverage_table(
     table["has_post_before"] = has_before
     table["has_post_after"] = has_after
     return table
+
+
+def check_positive(value: float, what: str, hint: str) -> None:
+    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+        raise ConfigError(f"{what} must be a positive number, got {value!r}: {hint}")
+
+
+def community_names(communities: gpd.GeoDataFrame) -> list[Any]:
+    if "name" not in communities.columns:
+        return [None] * len(communities)
+    return [None if pd.isna(v) else v for v in communities["name"]]
+
+
+def check_options(
+    walk_minutes: float, speed: float, model: str, new: int | None, detour_factor: float
+) -> float:
+    """Validate the options; return the walk in metres."""
+    check_positive(
+        walk_minutes, "the walk in minutes", "15 is the 15-minute living circle of GB 50180-2018"
+    )
+    check_positive(speed, "the walking speed (m/min)", "60 m/min is the planning norm")
+    check_positive(detour_factor, "detour_factor", "1.3 is usual for a city street grid")
+    if detour_factor < 1:
+        raise ConfigError(f"detour_factor must be at least 1, got {detour_factor}")
+    if model not in MODELS:
+        raise ConfigError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
+    if model == "set_cover" and new is not None:
+        raise ConfigError(
+            "set_cover finds the least number of new posts itself: drop --new, or use "
+            "--model coverage or p_median for a given number"
+        )
+    if model != "set_cover":
+        if new is None:
+            raise ConfigError(f"the {model} model needs the number of new posts (--new N)")
+        if isinstance(new, bool) or not isinstance(new, int | np.integer) or new < 0:
+            raise ConfigError(f"the number of new posts must be a whole number ≥ 0, got {new!r}")
+    return float(walk_minutes) * float(speed)
+
+
+def community_service(
+    from_centres: np.ndarray,
+    n_existing: int,
+    walk_m: float,
+    keys: Sequence[Any],
+    existing_in: Sequence[Any],
+    existing_inside: np.ndarray,
+    site_keys: Sequence[Any],
+    sites_inside: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which communities have a post before, and which candidates would serve which.
+
+    A community has a post when one is inside it or within the walk of its centre;
+    ``from_centres`` holds the walks from the centres to the existing posts, then to
+    the candidates. Returns ``has_before`` (communities) and ``serves``
+    (communities × candidates).
+    """
+    key_index = {key: c for c, key in enumerate(keys)}
+    has_before = from_centres[:, :n_existing].min(axis=1, initial=np.inf) <= walk_m
+    for key, inside in zip(existing_in, existing_inside, strict=True):
+        if inside and key in key_index:
+            has_before[key_index[key]] = True
+    serves = from_centres[:, n_existing:] <= walk_m
+    for j, (key, inside) in enumerate(zip(site_keys, sites_inside, strict=True)):
+        if inside and key in key_index:
+            serves[key_index[key], j] = True
+    return has_before, serves

@@ -39,9 +39,7 @@ solver, deterministically: the same input gives the same sites.
 from __future__ import annotations
 
 import logging
-import math
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -60,9 +58,14 @@ from ._posts_model import (
     community_reach,
     solve_siting,
 )
+from ._posts_result import OriginPoints, PostsResult, WalkDistances
 from ._posts_tables import (
+    check_options,
+    check_positive,
     communities_or_dissolved,
+    community_names,
     community_of,
+    community_service,
     compound_table,
     coverage_table,
     given_candidates,
@@ -83,42 +86,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-OriginPoints = Literal["gates", "point"]
-
-
-@dataclass(frozen=True)
-class WalkDistances:
-    """Walking distances in metres from origins (rows) to sites (columns).
-
-    Attributes
-    ----------
-    metres
-        Rows indexed like the origins, columns like the sites.
-    method
-        ``network`` (every pair along the streets), ``network+detour`` (the streets
-        form several components: ``detour_pairs`` pairs across them are the straight
-        line × ``detour_factor``) or ``straight_line`` (no streets).
-    origin_points
-        ``gates`` or ``point``: where a polygon's walk starts.
-    """
-
-    metres: pd.DataFrame
-    method: str
-    detour_factor: float
-    detour_pairs: int
-    street_components: int
-    origin_points: OriginPoints
-
-    def __repr__(self) -> str:
-        rows, cols = self.metres.shape
-        extra = f", {self.detour_pairs} pairs by detour" if self.detour_pairs else ""
-        return f"<WalkDistances {rows} x {cols}, {self.method}{extra}>"
-
-
-def _check_positive(value: float, what: str, hint: str) -> None:
-    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-        raise ConfigError(f"{what} must be a positive number, got {value!r}: {hint}")
 
 
 def walk_distances(
@@ -164,7 +131,7 @@ def walk_distances(
     >>> walk_distances(homes, posts, roads=roads).metres.iloc[0, 0].round(1)
     np.float64(2020.0)
     """
-    _check_positive(detour_factor, "detour_factor", "1.3 is usual for a city street grid")
+    check_positive(detour_factor, "detour_factor", "1.3 is usual for a city street grid")
     if detour_factor < 1:
         raise ConfigError(f"detour_factor must be at least 1, got {detour_factor}")
     crs = origins.crs
@@ -297,115 +264,6 @@ def candidate_sites(
     return frame[keep].reset_index(drop=True)
 
 
-@dataclass(frozen=True)
-class PostsResult:
-    """Posts of one kind after siting, with coverage before and after.
-
-    Attributes
-    ----------
-    posts
-        Existing and new posts: ``post_id``, ``kind``, ``name``, ``status``
-        (``existing``/``new``), ``source``, ``community_id``, ``community_name``,
-        ``households_covered``/``population_covered`` (compounds within the walk of
-        this post), ``households_served``/``population_served`` (compounds whose
-        nearest post it is), ``walk_m`` and ``distance_method``; working CRS.
-    coverage
-        Per community: households and population, those within the walk of a post
-        before and after, their shares, and whether a post is inside the community
-        or within the walk of its centre before and after.
-    compounds
-        Per compound: walk to the nearest post before and after, that post, covered
-        before and after.
-    uncoverable
-        Compounds no existing post and no candidate reaches within the walk.
-    status, objective, bound, gap, solver
-        What the solver proved; ``objective``/``bound`` in the model's unit:
-        households outside the walk (coverage), new posts (set_cover),
-        household-metres (p_median).
-    seconds, solve_seconds
-        Wall time of the whole siting (distances included) and of the solver.
-    """
-
-    kind: str
-    model: Model
-    new_requested: int | None
-    walk_m: float
-    distance_method: str
-    detour_factor: float
-    detour_pairs: int
-    origin_points: OriginPoints
-    posts: gpd.GeoDataFrame = field(repr=False)
-    coverage: pd.DataFrame = field(repr=False)
-    compounds: pd.DataFrame = field(repr=False)
-    uncoverable: tuple[str, ...]
-    candidates: int
-    status: str
-    objective: float | None
-    bound: float | None
-    gap: float | None
-    seconds: float
-    solve_seconds: float
-    solver: str
-    every_community: bool
-
-    @property
-    def new_posts(self) -> int:
-        return int((self.posts["status"] == "new").sum())
-
-    def covered(self, when: Literal["before", "after"], what: str = "households") -> int:
-        """Households (or ``what="population"``) within the walk of a post."""
-        table = self.compounds
-        return int(table.loc[table[f"covered_{when}"], what].sum())
-
-    def share(self, when: Literal["before", "after"], what: str = "households") -> float:
-        total = int(self.compounds[what].sum())
-        return self.covered(when, what) / total if total else 1.0
-
-    def summary(self) -> dict[str, Any]:
-        """Plain figures for ``posts.json`` and the command line."""
-        return {
-            "kind": self.kind,
-            "model": self.model,
-            "new_requested": self.new_requested,
-            "new_posts": self.new_posts,
-            "existing_posts": int((self.posts["status"] == "existing").sum()),
-            "candidates": self.candidates,
-            "walk_m": self.walk_m,
-            "distance_method": self.distance_method,
-            "detour_factor": self.detour_factor,
-            "detour_pairs": self.detour_pairs,
-            "origin_points": self.origin_points,
-            "every_community": self.every_community,
-            "status": self.status,
-            "objective": self.objective,
-            "bound": self.bound,
-            "gap": self.gap,
-            "seconds": round(self.seconds, 3),
-            "solve_seconds": round(self.solve_seconds, 3),
-            "solver": self.solver,
-            "households": int(self.compounds["households"].sum()),
-            "population": int(self.compounds["population"].sum()),
-            **{
-                f"{what}_within_walk_{when}": self.covered(when, what)
-                for what in ("households", "population")
-                for when in ("before", "after")
-            },
-            "communities_with_post_before": int(self.coverage["has_post_before"].sum()),
-            "communities_with_post_after": int(self.coverage["has_post_after"].sum()),
-            "communities": len(self.coverage),
-            "uncoverable": list(self.uncoverable),
-        }
-
-    def __repr__(self) -> str:
-        gap = "no bound" if self.gap is None else f"gap {100 * self.gap:.2f}%"
-        return (
-            f"<PostsResult {self.kind} {self.model}: {self.new_posts} new + "
-            f"{len(self.posts) - self.new_posts} existing, households within "
-            f"{self.walk_m:.0f} m {100 * self.share('before'):.1f}% -> "
-            f"{100 * self.share('after'):.1f}%, {self.status} ({gap}), {self.distance_method}>"
-        )
-
-
 def site_posts(
     compounds: gpd.GeoDataFrame,
     facilities: gpd.GeoDataFrame | None,
@@ -489,7 +347,7 @@ def site_posts(
     (0.61, 0.74)
     """
     start = time.perf_counter()
-    walk_m = _check_options(walk_minutes, speed_m_per_min, model, new, detour_factor)
+    walk_m = check_options(walk_minutes, speed_m_per_min, model, new, detour_factor)
     demand = prepare_compounds(compounds, id_column=id_column, community_column=community_column)
     existing = prepare_existing(facilities, kind=kind, crs=compounds.crs)
     communities = communities_or_dissolved(compounds, communities, community_column)
@@ -544,21 +402,21 @@ def site_posts(
     n, e = len(demand), len(existing)
     from_compounds, from_centres = metres[:n], metres[n:]
 
-    # a community has a post when one is inside it or within the walk of its centre
-    key_index = {key: c for c, key in enumerate(keys)}
-    has_before = from_centres[:, :e].min(axis=1, initial=np.inf) <= walk_m
-    for key, inside in zip(existing_in, existing_inside, strict=True):
-        if inside:
-            has_before[key_index[key]] = True
-    serves = from_centres[:, e:] <= walk_m
-    for j, (key, inside) in enumerate(zip(sites["community_id"], inside_sites, strict=True)):
-        if inside and key in key_index:
-            serves[key_index[key], j] = True
+    has_before, serves = community_service(
+        from_centres,
+        e,
+        walk_m,
+        keys,
+        existing_in,
+        existing_inside,
+        sites["community_id"].tolist(),
+        inside_sites,
+    )
     reach: list[np.ndarray] = []
     if every_community:
         labels = [
             f"{name} ({key})" if name is not None else str(key)
-            for key, name in zip(keys, _names(communities), strict=True)
+            for key, name in zip(keys, community_names(communities), strict=True)
         ]
         reach = community_reach(
             serves,
@@ -657,38 +515,6 @@ def site_posts(
     )
     logger.info("posts: %r", result)
     return result
-
-
-def _names(communities: gpd.GeoDataFrame) -> list[Any]:
-    if "name" not in communities.columns:
-        return [None] * len(communities)
-    return [None if pd.isna(v) else v for v in communities["name"]]
-
-
-def _check_options(
-    walk_minutes: float, speed: float, model: str, new: int | None, detour_factor: float
-) -> float:
-    """Validate the options; return the walk in metres."""
-    _check_positive(
-        walk_minutes, "the walk in minutes", "15 is the 15-minute living circle of GB 50180-2018"
-    )
-    _check_positive(speed, "the walking speed (m/min)", "60 m/min is the planning norm")
-    _check_positive(detour_factor, "detour_factor", "1.3 is usual for a city street grid")
-    if detour_factor < 1:
-        raise ConfigError(f"detour_factor must be at least 1, got {detour_factor}")
-    if model not in MODELS:
-        raise ConfigError(f"model must be one of {', '.join(MODELS)}, got {model!r}")
-    if model == "set_cover" and new is not None:
-        raise ConfigError(
-            "set_cover finds the least number of new posts itself: drop --new, or use "
-            "--model coverage or p_median for a given number"
-        )
-    if model != "set_cover":
-        if new is None:
-            raise ConfigError(f"the {model} model needs the number of new posts (--new N)")
-        if isinstance(new, bool) or not isinstance(new, int | np.integer) or new < 0:
-            raise ConfigError(f"the number of new posts must be a whole number ≥ 0, got {new!r}")
-    return float(walk_minutes) * float(speed)
 
 
 def write_posts(result: PostsResult, out_dir: str | Path, *, crs: Any = None) -> dict[str, Path]:
