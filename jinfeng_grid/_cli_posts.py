@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -24,11 +24,14 @@ examples:
   jinfeng-grid posts plan/ --kind health_station --model p_median --new 8 --out hs/
   jinfeng-grid posts plan/ --kind police_room --every-community --out posts/
   jinfeng-grid posts plan/ --kind police_room --new 3 --candidates sites.gpkg:sites --out p/
+  jinfeng-grid posts district.gpkg --kind police_room --new 5 --out now/   (as it is now)
 
 PLAN_DIR is a directory written by `jinfeng-grid plan`: its facilities layer gives the
 existing posts (kept open), its roads the walking distances (along the streets; pairs
 in separate street components, or everything without roads, by straight line x 1.3)
-and its communities the coverage table. Candidate sites are compound gates (one per
+and its communities the coverage table. A district file (GeoPackage with compounds,
+facilities and roads layers) works too: coverage is then by the compounds' current
+community. Candidate sites are compound gates (one per
 compound, on its longest street frontage) and community centres, unless --candidates
 gives points. Writes DIR/posts.gpkg (layer posts: existing and new), DIR/coverage.csv
 (per community, before and after) and DIR/posts.json (model, status, gap, method).
@@ -52,7 +55,11 @@ def add_posts(sub: argparse._SubParsersAction) -> None:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("plan", metavar="PLAN_DIR", help="a plan directory (jinfeng-grid plan)")
+    parser.add_argument(
+        "plan",
+        metavar="PLAN_DIR",
+        help="a plan directory (jinfeng-grid plan), or a district file as it is now",
+    )
     parser.add_argument(
         "--kind",
         required=True,
@@ -118,28 +125,62 @@ def _read_candidates(spec: str) -> gpd.GeoDataFrame:
     return io.read_layer(path, layer=layer)
 
 
-def _run_posts(args: argparse.Namespace) -> int:
+def _read_source(source: Path) -> dict[str, Any]:
+    """The layers ``site_posts`` needs from a plan directory or a district file."""
     from jinfeng_grid import io
     from jinfeng_grid.errors import InputDataError
+
+    if source.is_dir():
+        plan = io.read_plan(source)
+        if plan.facilities is None:
+            raise InputDataError(
+                f"plan directory {plan.path} has no facilities layer, so there are no existing "
+                "posts to keep and no kinds to site: make the plan from an input with a "
+                "'facilities' layer (points with id, kind, name)"
+            )
+        return {
+            "compounds": plan.compounds,
+            "facilities": plan.facilities,
+            "communities": plan.communities,
+            "roads": plan.roads,
+            "id_column": "compound_id",
+            "community_column": "community_id",
+        }
+    # a current, unplanned district: communities are its compounds' current community
+    compounds = io.read_compounds(source)
+    if "community" not in compounds.columns:
+        raise InputDataError(
+            f"the compounds of {source.name} have no current community column (社区), so "
+            "there is no community to report coverage by: add one, or give a plan directory"
+        )
+    layers = io.list_layers(source)
+    if "facilities" not in layers:
+        raise InputDataError(
+            f"{source.name} has no facilities layer (it has {', '.join(layers)}): existing "
+            "police rooms and health stations come from a 'facilities' layer of points with "
+            "id, kind, name"
+        )
+    return {
+        "compounds": compounds,
+        "facilities": io.read_facilities(source, layer="facilities"),
+        "communities": None,
+        "roads": io.read_roads(source, layer="roads") if "roads" in layers else None,
+        "id_column": "id",
+        "community_column": "community",
+    }
+
+
+def _run_posts(args: argparse.Namespace) -> int:
     from jinfeng_grid.posts import site_posts, write_posts
 
-    plan = io.read_plan(args.plan)
-    if plan.facilities is None:
-        raise InputDataError(
-            f"plan directory {plan.path} has no facilities layer, so there are no existing "
-            "posts to keep and no kinds to site: make the plan from an input with a "
-            "'facilities' layer (points with id, kind, name)"
-        )
+    source = _read_source(Path(args.plan))
     model = args.model or ("set_cover" if args.new is None else "coverage")
     candidates = _read_candidates(args.candidates) if args.candidates else None
     result = site_posts(
-        plan.compounds,
-        plan.facilities,
+        **source,
         kind=args.kind,
         model=model,
         new=args.new,
-        communities=plan.communities,
-        roads=plan.roads,
         candidates=candidates,
         walk_minutes=args.walk_minutes,
         speed_m_per_min=args.speed,
@@ -149,7 +190,8 @@ def _run_posts(args: argparse.Namespace) -> int:
         time_limit=args.time_limit,
         seed=args.seed,
     )
-    written = write_posts(result, args.out, crs=plan.compounds.attrs.get("input_crs"))
+    crs = source["compounds"].attrs.get("input_crs")
+    written = write_posts(result, args.out, crs=crs)
     text = format_posts_summary(result, walk_minutes=args.walk_minutes)
     sys.stdout.write(text + "wrote " + ", ".join(str(p) for p in written.values()) + "\n")
     # warnings: not proven optimal, or households the fewest posts still cannot reach

@@ -216,3 +216,30 @@ def test_set_cover_that_cannot_reach_everyone_exits_1_and_names_the_compounds(
     )
     assert code == 1
     assert "no candidate site reaches these compounds within the walk: C2" in out
+
+
+def test_a_district_file_is_sited_by_its_current_communities(capsys, plan_dir, tmp_path):
+    plan = io.read_plan(plan_dir)
+    district = tmp_path / "district.gpkg"
+    compounds = plan.compounds.rename(columns={"compound_id": "id"})
+    compounds["community"] = compounds["community_id"].map({"K1": "西社区", "K2": "东社区"})
+    compounds.drop(columns="community_id").to_file(district, layer="compounds")
+    plan.facilities.to_file(district, layer="facilities")
+    plan.roads.to_file(district, layer="roads")
+    code, out, _ = run(
+        capsys,
+        str(district),
+        "--kind",
+        "police_room",
+        "--new",
+        "1",
+        "--walk-minutes",
+        "4",
+        "--out",
+        str(tmp_path / "now"),
+    )
+    assert code == 0
+    coverage = pd.read_csv(tmp_path / "now" / "coverage.csv", encoding="utf-8-sig")
+    assert sorted(coverage["community_id"]) == ["东社区", "西社区"]
+    assert coverage["households"].sum() == 3300
+    assert "of 2\n" in out  # communities with a police room: before -> after of 2
