@@ -43,6 +43,7 @@ import pandas as pd
 import shapely
 from branca.element import Element, MacroElement
 from folium.features import GeoJsonPopup, GeoJsonTooltip
+from jinja2 import Template
 
 from jinfeng_grid import crs as jcrs
 from jinfeng_grid import io
@@ -1055,12 +1056,12 @@ def title_html(title: str, subtitle: str) -> str:
 
 
 _PAGE_CSS = """
-.jg-titlebox{position:fixed;top:10px;left:60px;z-index:1000;background:rgba(255,255,255,.92);
+.jg-titlebox{position:fixed;top:10px;left:60px;z-index:690;background:rgba(255,255,255,.92);
  padding:6px 12px;border-radius:4px;box-shadow:0 1px 5px rgba(0,0,0,.4);max-width:60%;
  font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif}
 .jg-maintitle{font-size:17px;font-weight:bold}
 .jg-subtitle{font-size:12px;color:#333}
-.jg-legend{position:fixed;bottom:24px;right:10px;z-index:1000;background:rgba(255,255,255,.94);
+.jg-legend{position:fixed;bottom:24px;right:10px;z-index:690;background:rgba(255,255,255,.94);
  padding:6px 10px;border-radius:4px;box-shadow:0 1px 5px rgba(0,0,0,.4);font-size:12px;
  max-height:70%;overflow:auto;font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif}
 .jg-legend summary{font-weight:bold;cursor:pointer;margin-bottom:4px}
@@ -1076,7 +1077,7 @@ _PAGE_CSS = """
 .jg-table{border-collapse:collapse;margin-top:4px;font-size:12px}
 .jg-table th{text-align:left;font-weight:normal;color:#444;padding:1px 8px 1px 0;
  white-space:nowrap}
-.jg-table td{text-align:right;padding:1px 0;white-space:nowrap}
+.jg-table td{text-align:right;padding:1px 0 1px 10px;white-space:nowrap}
 .jg-tooltip{font-size:12px}
 .leaflet-popup-content{font-size:13px;margin:10px 14px}
 .leaflet-popup-content table.jg-table{margin:4px 0 0 0}
@@ -1147,6 +1148,29 @@ class _Overlay(MacroElement):
     def render(self, **kwargs: Any) -> None:
         self.get_root().html.add_child(Element(self.markup), name=self.get_name())
         super().render(**kwargs)
+
+
+class _FoldLegendOnPopup(MacroElement):
+    """Fold the legend when a popup opens, so that it does not hide the popup.
+
+    The legend sits over the map (above Leaflet's panes, popups included); folded,
+    it is one line and a click opens it again.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.on("popupopen", function () {
+            var legend = document.querySelector(".jg-legend");
+            if (legend) { legend.open = false; }
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "FoldLegendOnPopup"
 
 
 # --- the map -------------------------------------------------------------------------------
@@ -1281,6 +1305,7 @@ def build_plan_map(
             ),
         )
     ).add_to(m)
+    _FoldLegendOnPopup().add_to(m)
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     stable_ids(m.get_root())
     logger.info(
