@@ -244,6 +244,8 @@ def compound_gates(
         the length of the frontage it sits on (0 for a nearest-point gate).
     """
     lines = _lines(roads)
+    if not len(lines):
+        return np.array([], dtype=object), np.array([], dtype=np.int64), np.array([])
     polygons = np.asarray(polygons, dtype=object)
     boundaries = shapely.boundary(polygons)
     tree = STRtree(lines)

@@ -46,6 +46,7 @@ from typing import Any, Literal
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from . import _posts_network as net
 from . import io
@@ -73,7 +74,14 @@ from ._posts_tables import (
     prepare_compounds,
     prepare_existing,
 )
-from .errors import ConfigError, InfeasibleSpecError, InputDataError, SolverError
+from .crs import is_metric
+from .errors import (
+    ConfigError,
+    GeometryError,
+    InfeasibleSpecError,
+    InputDataError,
+    SolverError,
+)
 
 __all__ = [
     "MODELS",
@@ -134,14 +142,16 @@ def walk_distances(
     check_positive(detour_factor, "detour_factor", "1.3 is usual for a city street grid")
     if detour_factor < 1:
         raise ConfigError(f"detour_factor must be at least 1, got {detour_factor}")
+    if origin_points not in ("gates", "point"):
+        raise ConfigError(f"origin_points must be 'gates' or 'point', got {origin_points!r}")
     crs = origins.crs
-    sites = sites.to_crs(crs) if sites.crs is not None and crs is not None else sites
-    road_geoms = None
-    network = None
-    if roads is not None and len(roads):
-        roads = roads.to_crs(crs) if roads.crs is not None and crs is not None else roads
-        road_geoms = np.asarray(roads.geometry.values, dtype=object)
-        network = net.build_street_network(road_geoms, snap_m=snap_m)
+    if crs is None or not is_metric(crs):
+        raise GeometryError(
+            "origins must be in a metric CRS (metres) to measure walks: reproject them, e.g. "
+            "with jinfeng_grid.crs.to_working_crs"
+        )
+    sites = sites.to_crs(crs) if sites.crs is not None else sites
+    road_geoms, network = _streets(roads, crs, snap_m)
     metres, detour_pairs, used = net.walk_matrix(
         np.asarray(origins.geometry.values, dtype=object),
         np.asarray(sites.geometry.values, dtype=object),
@@ -160,6 +170,23 @@ def walk_distances(
         0 if network is None else network.n_components,
         "gates" if used else "point",
     )
+
+
+def _streets(
+    roads: gpd.GeoDataFrame | gpd.GeoSeries | None, crs: Any, snap_m: float
+) -> tuple[np.ndarray | None, net.StreetNetwork | None]:
+    """Road lines in ``crs`` and their street network; ``None`` when there are no lines."""
+    if roads is None or not len(roads):
+        return None, None
+    if roads.crs is not None:
+        roads = roads.to_crs(crs)
+    geoms = np.asarray(roads.geometry.values, dtype=object)
+    geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
+    network = net.build_street_network(geoms, snap_m=snap_m) if len(geoms) else None
+    if network is None or not len(network.segments):
+        logger.warning("the roads layer has no lines: walks are straight lines x detour")
+        return None, None
+    return geoms, network
 
 
 def _method(network: net.StreetNetwork | None, detour_pairs: int) -> str:
@@ -214,6 +241,8 @@ def candidate_sites(
     >>> candidate_sites(compounds, roads=roads)[["candidate_id", "source"]].values.tolist()
     [['G:A:0', 'gate']]
     """
+    if gates not in ("main", "all", "none"):
+        raise ConfigError(f"gates must be 'main', 'all' or 'none', got {gates!r}")
     rows: list[dict[str, Any]] = []
     if gates != "none" and roads is not None and len(roads):
         road_geoms = np.asarray(roads.to_crs(compounds.crs).geometry.values, dtype=object)
@@ -384,10 +413,7 @@ def site_posts(
         existing.geometry.values, communities, community_column
     )
 
-    road_geoms = network = None
-    if roads is not None and len(roads):
-        road_geoms = np.asarray(roads.to_crs(compounds.crs).geometry.values, dtype=object)
-        network = net.build_street_network(road_geoms, snap_m=snap_m)
+    road_geoms, network = _streets(roads, compounds.crs, snap_m)
     centres = net.points_of(communities.geometry.values)
     metres, detour_pairs, used = net.walk_matrix(
         np.concatenate([np.asarray(compounds.geometry.values, dtype=object), centres]),

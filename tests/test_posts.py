@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import shapely
 
-from jinfeng_grid.errors import ConfigError, InfeasibleSpecError, InputDataError
+from jinfeng_grid.errors import ConfigError, GeometryError, InfeasibleSpecError, InputDataError
 from jinfeng_grid.posts import candidate_sites, site_posts, walk_distances
 
 CRS = "EPSG:4544"
@@ -507,3 +507,21 @@ def test_the_same_input_gives_the_same_sites() -> None:
         for _ in range(3)
     ]
     assert len({tuple(new_ids(r)) for r in runs}) == 1
+
+
+def test_a_roads_layer_without_lines_means_straight_lines() -> None:
+    roads = gpd.GeoSeries([shapely.LineString()], crs=CRS)
+    walk = walk_distances(
+        gpd.GeoSeries([P(0)], crs=CRS), gpd.GeoSeries([P(30, 40)], crs=CRS), roads=roads
+    )
+    assert walk.method == "straight_line"
+    assert walk.metres.iloc[0, 0] == pytest.approx(65.0)
+
+
+def test_walks_need_metres_and_a_known_starting_point() -> None:
+    lonlat = gpd.GeoSeries([shapely.Point(106.2, 38.5)], crs="EPSG:4490")
+    with pytest.raises(GeometryError, match=r"metric CRS"):
+        walk_distances(lonlat, lonlat)
+    metric = gpd.GeoSeries([P(0)], crs=CRS)
+    with pytest.raises(ConfigError, match=r"origin_points must be 'gates' or 'point'"):
+        walk_distances(metric, metric, origin_points="gate")  # type: ignore[arg-type]
