@@ -21,8 +21,12 @@ from jinfeng_grid.partition import PartitionResult, PartitionSpec, partition_gra
 __all__ = ["Outcome", "Task", "run_tasks"]
 
 #: A task whose exact solve found nothing in time gets this many times its time
-#: for a pure heuristic search before it is given up.
+#: for a pure heuristic search (then, for a piece too large for the exact solver, an
+#: exact search as long) before it is given up.
 RETRY_FACTOR = 4.0
+
+#: Least seconds of those longer retries, however short the task's own budget.
+MIN_RETRY_SECONDS = 10.0
 
 logger = logging.getLogger(__name__)
 
@@ -99,13 +103,24 @@ def _run(task: Task) -> Outcome:
             attempts.append(f"with {spec.k_range} parts: {error}")
             last = error
     if isinstance(last, SolverError):
+        # a plan late beats no plan: on a loaded machine the first budget can be too short
+        longer = max(RETRY_FACTOR * task.time_limit, MIN_RETRY_SECONDS)
         try:
-            result = _solve(task, spec, RETRY_FACTOR * task.time_limit, heuristic_only=True)
+            result = _solve(task, spec, longer, heuristic_only=True)
             note = "found by a longer heuristic search (no bound)"
             logger.info("%s %s: %s", task.level, task.parent, note)
             return Outcome(task, result, note=note)
         except (InfeasibleSpecError, SolverError) as error:
             attempts.append(f"longer heuristic search: {error}")
+            last = error
+    if isinstance(last, SolverError) and not task.exact:
+        try:
+            result = _solve(task, spec, longer)
+            note = "found by the exact solver after the heuristic failed"
+            logger.info("%s %s: %s", task.level, task.parent, note)
+            return Outcome(task, result, note=note)
+        except (InfeasibleSpecError, SolverError) as error:
+            attempts.append(f"exact solver: {error}")
             last = error
     return Outcome(task, None, "; ".join(attempts), type(last).__name__)
 

@@ -255,7 +255,7 @@ def split_community(
     )
     budget = scenario.solver.time_limit * SPLIT_TIME_SHARE / alternatives
     results: list[PartitionResult] = []
-    for index in range(alternatives):
+    for _ in range(alternatives):
         if results and min_difference is None:
             best = results[0].assignment
             cut = sum(1 for u, v in sub.edges if best[u] != best[v])

@@ -61,11 +61,15 @@ def _closed_union(geometries: list[shapely.Geometry], radius: float) -> shapely.
     return union.buffer(radius, join_style="mitre").buffer(-radius, join_style="mitre")
 
 
-def _subdistrict_codes(compounds: gpd.GeoDataFrame, scenario: Scenario) -> dict[Hashable, str]:
+def _subdistrict_codes(
+    compounds: gpd.GeoDataFrame, scenario: Scenario, *, new_names: frozenset[str] = frozenset()
+) -> dict[Hashable, str]:
     district = scenario.report.district_code
     keep: dict[Hashable, str] = {}
     if "community_id" in compounds.columns:
         for subdistrict, codes in compounds.groupby("subdistrict")["community_id"]:
+            if subdistrict in new_names:
+                continue
             prefixes = Counter(
                 str(code)[: len(district) + CODE_WIDTH]
                 for code in codes.dropna()
@@ -95,17 +99,25 @@ def assemble(
     oversize_grids: set[Hashable],
     scenario: Scenario,
     keep_name: Mapping[Hashable, Hashable] | None = None,
+    subdistrict_of: Mapping[Hashable, str] | None = None,
+    new_subdistricts: frozenset[str] = frozenset(),
 ) -> Assembled:
     """Build the plan's tables from node → unit-key assignments (see module docs).
 
     ``keep_name`` maps a current community name to the key of the new community that
     keeps it (e.g. the one holding its locked compounds); otherwise the new community
-    with the most of its households keeps the name.
+    with the most of its households keeps the name. ``subdistrict_of`` maps each
+    compound to its re-drawn subdistrict (``new_subdistricts`` are the provisional
+    names of new ones); the compounds keep their current ``subdistrict`` and get the
+    new one in ``subdistrict_name``.
     """
     crs = compounds.crs
     radius = scenario.graph.gap_tolerance_m / 2
-    subdistrict_code = _subdistrict_codes(compounds, scenario)
     compounds = compounds.copy()
+    current_subdistrict = compounds["subdistrict"].copy()
+    if subdistrict_of is not None:
+        compounds["subdistrict"] = compounds["id"].map(subdistrict_of)
+    subdistrict_code = _subdistrict_codes(compounds, scenario, new_names=new_subdistricts)
     compounds["_key"] = compounds["id"].map(community_key)
     compounds["subdistrict_id"] = compounds["subdistrict"].map(subdistrict_code)
 
@@ -280,7 +292,10 @@ def assemble(
     subdistricts["communities"] = subdistricts["subdistrict_id"].map(
         communities.groupby("subdistrict_id").size()
     )
+    subdistricts["name_provisional"] = subdistricts["name"].isin(new_subdistricts)
     compounds = compounds.drop(columns="_key")
+    compounds["subdistrict_name"] = compounds["subdistrict"]
+    compounds["subdistrict"] = current_subdistrict
     return Assembled(compounds, out_buildings, subdistricts, communities, grids)
 
 

@@ -62,6 +62,7 @@ def moves_table(plan: DistrictPlan) -> pd.DataFrame | None:
             "population": compounds["population"].astype("int64"),
             "old_subdistrict": compounds["subdistrict"],
             "old_community": compounds["community"],
+            "new_subdistrict": compounds["subdistrict_name"],
             "new_community_id": compounds["community_id"],
             "new_community": compounds["community_name"],
             "moved": moved,

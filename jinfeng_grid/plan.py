@@ -15,6 +15,13 @@ How many units a parent gets comes from the target size, or from a district tota
 apportioned where the caps are most exceeded (:mod:`jinfeng_grid._apportion`).
 Subproblems are independent and run in parallel processes; each is seeded.
 
+3. **Subdistricts** are re-drawn only when the scenario has a ``[subdistrict]`` table:
+   the new communities (whole) are grouped into the number of subdistricts it asks
+   for, within its bounds, moving as few households as possible between
+   subdistricts; a new subdistrict is named 新设街道1, 2, ... until a person names it.
+
+:func:`split_community` cuts one community only, with distinct alternatives.
+
 What cannot be planned is said before solving, naming the compounds: a piece of a
 subdistrict whose households fit no count of communities within the bounds, and the
 bounds that would fit it. A compound above the community cap becomes a community of
@@ -36,6 +43,7 @@ from jinfeng_grid import _plan_tables as tables
 from jinfeng_grid._plan_levels import (
     COMMUNITY_TIME_SHARE,
     GRID_TIME_SHARE,
+    SUBDISTRICT_TIME_SHARE,
     DistrictPlan,
     LevelSummary,
     PlanWarning,
@@ -46,11 +54,12 @@ from jinfeng_grid._plan_levels import (
     link_pieces,
     node_name,
     plan_level,
+    plan_subdistricts,
 )
 from jinfeng_grid._plan_solve import Outcome
 from jinfeng_grid._plan_split import SplitResult, split_community
 from jinfeng_grid.config import Scenario, load_scenario
-from jinfeng_grid.errors import ConfigError, InputDataError
+from jinfeng_grid.errors import InputDataError
 from jinfeng_grid.graph import build_adjacency
 
 __all__ = [
@@ -90,7 +99,10 @@ def plan_district(
     roads
         Roads; arterials are barriers that communities and grids avoid spanning.
     scenario
-        Bounds, counts, solver limits; the ``standard`` preset when None.
+        Bounds, counts, solver limits; the ``standard`` preset when None. With a
+        ``[subdistrict]`` table the subdistricts are re-drawn from the new
+        communities (see the module docs); the compounds then carry their current
+        ``subdistrict`` and the new ``subdistrict_name``.
     keep_current
         Minimal change: current communities (and grids) that are within bounds and
         connected stay exactly as they are; only the others are re-drawn, paying
@@ -119,12 +131,6 @@ def plan_district(
     from jinfeng_grid._plan_solve import default_workers
 
     scenario = scenario if scenario is not None else load_scenario(None)
-    if scenario.subdistrict is not None:
-        raise ConfigError(
-            "the scenario has a [subdistrict] table, but re-drawing subdistricts is not "
-            "implemented yet: communities are planned within the current subdistricts; "
-            "remove [subdistrict] to plan with them"
-        )
     workers = default_workers() if workers is None else workers
     start = time.perf_counter()
     _check_compounds(compounds)
@@ -188,6 +194,17 @@ def plan_district(
         notes=notes,
     )
     community_key = communities.key
+    subdistricts = None
+    if scenario.subdistrict is not None:
+        subdistricts = plan_subdistricts(
+            graph,
+            community_key,
+            dict(zip(compounds["id"], compounds["subdistrict"], strict=True)),
+            scenario.subdistrict,
+            scenario=scenario,
+            budget=budget * SUBDISTRICT_TIME_SHARE,
+            notes=notes,
+        )
 
     # grids, per new community
     if buildings is not None:
@@ -238,6 +255,8 @@ def plan_district(
         oversize_communities=communities.oversize,
         oversize_grids=grids.oversize,
         scenario=scenario,
+        subdistrict_of=None if subdistricts is None else subdistricts.of_compound,
+        new_subdistricts=frozenset() if subdistricts is None else subdistricts.provisional,
     )
     levels = {
         "community": level_summary(
@@ -245,6 +264,16 @@ def plan_district(
         ),
         "grid": level_summary("grid", grids.records, assembled.grids, grids.seconds),
     }
+    if subdistricts is not None:
+        units = assembled.subdistricts.assign(
+            within_bounds=_within_subdistrict_bounds(assembled.subdistricts, scenario)
+        )
+        levels = {
+            "subdistrict": level_summary(
+                "subdistrict", [subdistricts.record], units, subdistricts.seconds
+            ),
+            **levels,
+        }
     for note in notes:
         warnings.warn(note, PlanWarning, stacklevel=2)
     plan = DistrictPlan(
@@ -291,3 +320,14 @@ def _check_compounds(compounds: gpd.GeoDataFrame) -> None:
                 f"compound {column} must be whole numbers >= 0: run `jinfeng-grid validate` "
                 "and fix the rows it lists"
             )
+
+
+def _within_subdistrict_bounds(subdistricts: gpd.GeoDataFrame, scenario: Scenario) -> pd.Series:
+    unit = scenario.subdistrict
+    assert unit is not None
+    ok = subdistricts["households"].between(unit.min_households, unit.max_households)
+    if unit.min_population is not None:
+        ok &= subdistricts["population"] >= unit.min_population
+    if unit.max_population is not None:
+        ok &= subdistricts["population"] <= unit.max_population
+    return ok

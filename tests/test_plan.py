@@ -20,7 +20,7 @@ from conftest import block, frame
 
 from jinfeng_grid import pipeline
 from jinfeng_grid.config import Scenario
-from jinfeng_grid.errors import ConfigError, InfeasibleSpecError, InputDataError
+from jinfeng_grid.errors import InfeasibleSpecError, InputDataError
 from jinfeng_grid.graph import build_adjacency
 from jinfeng_grid.plan import PlanWarning, plan_district
 
@@ -99,7 +99,7 @@ def _assert_invariants(plan, compounds, scenario: Scenario) -> None:
     graph = build_adjacency(compounds)
     for community, members in out.groupby("community_id")["id"]:
         assert nx.is_connected(graph.subgraph(list(members))), community
-        assert members.index.map(out["subdistrict"]).nunique() == 1, "nested in a subdistrict"
+        assert members.index.map(out["subdistrict_id"]).nunique() == 1, "nested in a subdistrict"
     communities = plan.communities.set_index("community_id")
     for row in communities.itertuples():
         if not row.oversize:
@@ -324,11 +324,52 @@ def test_keeping_the_current_plan_needs_current_communities() -> None:
         _plan(compounds, scenario=_scenario(), keep_current=True)
 
 
-def test_a_subdistrict_table_is_refused_until_subdistricts_can_be_redrawn() -> None:
-    compounds = _district([[400, 600]])
-    scenario = _scenario(subdistrict={"count": 2})
-    with pytest.raises(ConfigError, match=r"re-drawing subdistricts is not implemented yet"):
-        _plan(compounds, scenario=scenario)
+def _two_subdistricts():
+    # 甲 holds columns 0-1, 乙 columns 2-3: 2,000 households each, 500 per compound
+    return _district(
+        [[500] * 4, [500] * 4],
+        subdistricts=[["甲", "甲", "乙", "乙"], ["甲", "甲", "乙", "乙"]],
+    )
+
+
+def test_a_new_subdistrict_is_carved_out_moving_the_fewest_households() -> None:
+    compounds = _two_subdistricts()
+    scenario = _scenario(
+        community={"min_households": 1000, "max_households": 2000, "target_households": 1000},
+        subdistrict={"total": 3, "min_households": 1000, "max_households": 2000},
+    )
+    plan = _plan(compounds, scenario=scenario)
+    _assert_invariants(plan, compounds, scenario)
+    subdistricts = plan.subdistricts.set_index("name")
+    assert set(subdistricts.index) == {"甲", "乙", "新设街道1"}
+    assert sorted(subdistricts["households"]) == [1000, 1000, 2000]
+    assert subdistricts["name_provisional"].to_dict() == {
+        "乙": False,
+        "甲": False,
+        "新设街道1": True,
+    }
+    # one community of 1,000 households changes subdistrict, no more
+    moved = plan.compounds["subdistrict"] != plan.compounds["subdistrict_name"]
+    assert int(plan.compounds.loc[moved, "households"].sum()) == 1000
+    assert plan.levels["subdistrict"].within_bounds == 3
+    assert any("新设街道1" in note for note in plan.notes)
+
+
+def test_too_few_communities_for_the_subdistricts_asked_for_is_said_in_words() -> None:
+    scenario = _scenario(subdistrict={"total": 3, "max_households": 2000})
+    with pytest.raises(InfeasibleSpecError, match=r"the 2 new communities cannot be grouped"):
+        _plan(_two_subdistricts(), scenario=scenario)
+
+
+def test_subdistricts_that_fit_the_bounds_are_kept_with_their_codes() -> None:
+    compounds = _two_subdistricts()
+    scenario = _scenario(subdistrict={"total": 2, "max_households": 2500})
+    kept = _plan(compounds, scenario=_scenario())
+    plan = _plan(compounds, scenario=scenario)
+    assert (plan.compounds["subdistrict"] == plan.compounds["subdistrict_name"]).all()
+    assert plan.subdistricts[["subdistrict_id", "name"]].to_dict("list") == kept.subdistricts[
+        ["subdistrict_id", "name"]
+    ].to_dict("list")
 
 
 def test_plan_command_writes_the_plan_and_exits_1_for_its_notes(
