@@ -257,7 +257,9 @@ def _facing(
         :, 1, :
     ]
     ahead = np.einsum("ij,ij->i", nearest - points, normal)
-    return (distance <= reach) & (ahead >= -5.0)
+    # in front: within 60° of the outward normal (a road met end-on at a corner is beside
+    # the side, not along it); a few metres of slack for targets touching the edge
+    return (distance <= reach) & (ahead >= 0.5 * distance - 5.0)
 
 
 def boundary_descriptions(
@@ -365,6 +367,9 @@ def boundary_descriptions(
             rows = frame["name"].astype(str) == name
             line = shapely.union_all(frame.geometry[rows].to_numpy())
             named.append((name, line, road_distance_m + float(widths[rows].max()) / 2))
+    # a sample whose outward ray meets the same community again within twice the reach
+    # faces a road or gap inside the community, not a limit
+    probe_m = 2 * max([neighbour_distance_m, road_distance_m, *(r for _, _, r in named)])
     geometries = communities.geometry.to_numpy()
     names = communities[name_column].astype(str).to_numpy()
     areas = [
@@ -382,7 +387,7 @@ def boundary_descriptions(
         if len(points):
             # a sample facing the community itself (across a road that splits it) is inside
             probes = shapely.linestrings(
-                np.stack([points + normal * 1.0, points + normal * neighbour_distance_m], axis=1)
+                np.stack([points + normal * 1.0, points + normal * probe_m], axis=1)
             )
             keep = ~shapely.intersects(probes, areas[i])
             points, normal, weight, side = points[keep], normal[keep], weight[keep], side[keep]
