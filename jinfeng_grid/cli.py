@@ -445,7 +445,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     verbosity = parser.add_mutually_exclusive_group()
     verbosity.add_argument("-v", "--verbose", action="store_true", help="log every stage")
-    verbosity.add_argument("-q", "--quiet", action="store_true", help="log errors only")
+    verbosity.add_argument(
+        "-q", "--quiet", action="store_true", help="log errors only, no progress bars"
+    )
     sub = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
     for add in _SUBCOMMANDS:
         add(sub)
@@ -461,13 +463,18 @@ def build_parser() -> argparse.ArgumentParser:
             help="log every stage",
         )
         group.add_argument(
-            "-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="log errors only"
+            "-q",
+            "--quiet",
+            action="store_true",
+            default=argparse.SUPPRESS,
+            help="log errors only, no progress bars",
         )
     return parser
 
 
 def _configure_logging(*, verbose: bool, quiet: bool) -> None:
-    level = logging.DEBUG if verbose else logging.ERROR if quiet else logging.INFO
+    # the default shows warnings (and progress bars); -v every stage; -q errors only
+    level = logging.INFO if verbose else logging.ERROR if quiet else logging.WARNING
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     package_logger = logging.getLogger("jinfeng_grid")
