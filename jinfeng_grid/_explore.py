@@ -345,31 +345,48 @@ def _staff_lines(households: Any, population: Any, *, grids: Any = None) -> Staf
     ]
 
 
-def staffing_lookup(plan: io.PlanFiles, *, district_id: str, district_name: str) -> StaffLookup:
-    """``(level, unit_id) -> staff rows`` from :func:`staffing.staffing_for_plan`.
+def staffing_lookup(
+    plan: io.PlanFiles, *, district_id: str, district_name: str, before: bool = False
+) -> StaffLookup:
+    """``(level, unit_id) -> staff rows`` of the plan's units, or of the current ones.
 
-    ``None`` (with a warning) when the plan's staffing cannot be computed; popups
-    then show the norms from :func:`staffing.required_staff` without actual staff.
+    From :func:`staffing.staffing_for_plan` (``before=False``) or
+    :func:`staffing.staffing_before_plan` (``before=True``: the current units, keyed
+    by ``(level, unit_name)``). ``None`` (with a warning) when the staffing cannot be
+    computed; popups then show the norms from :func:`staffing.required_staff`
+    without actual staff.
     """
     from jinfeng_grid import staffing
 
+    function = staffing.staffing_before_plan if before else staffing.staffing_for_plan
     try:
-        table = staffing.staffing_for_plan(
-            plan, district_id=district_id, district_name=district_name
-        )
+        table = function(plan, district_id=district_id, district_name=district_name)
     except (JinfengGridError, KeyError) as error:
-        # KeyError: a plan layer without a column staffing_for_plan expects
+        # KeyError: a plan layer without a column the staffing expects
         logger.warning(
-            "map: the plan's staffing could not be computed (%s: %s); popups show the staff "
+            "map: the %s staffing could not be computed (%s: %s); popups show the staff "
             "needed under the norms, without actual staff",
+            "current" if before else "plan's",
             type(error).__name__,
             error,
         )
         return None
+    if table is None:
+        return None
+    key = "unit_name" if before else "unit_id"
+    if before:
+        # current units are found by name: names used twice at a level are ambiguous
+        units = table.drop_duplicates(["level", "unit_id"])
+        twice = units[units.duplicated(["level", "unit_name"], keep=False)]
+        table = table[
+            ~table.set_index(["level", "unit_name"]).index.isin(
+                twice.set_index(["level", "unit_name"]).index
+            )
+        ]
     lookup: dict[tuple[str, str], StaffRows] = {}
     for row in table.itertuples(index=False):
         known = not pd.isna(row.actual)
-        lookup.setdefault((str(row.level), str(row.unit_id)), []).append(
+        lookup.setdefault((str(row.level), str(getattr(row, key))), []).append(
             (
                 ROLE_LABELS.get(str(row.role), str(row.role)),
                 _range_text(int(row.required_min), int(row.required_max)),
@@ -702,7 +719,11 @@ def current_communities(
 
 
 def _current_layer(
-    plan: io.PlanFiles, gcj02: bool, caps: tuple[float | None, float | None], closing_m: float
+    plan: io.PlanFiles,
+    gcj02: bool,
+    caps: tuple[float | None, float | None],
+    closing_m: float,
+    staff: StaffLookup,
 ) -> folium.FeatureGroup | None:
     frame = current_communities(plan.compounds, closing_m=closing_m)
     if frame is None:
@@ -731,7 +752,9 @@ def _current_layer(
                         ("人口 Population", row["population"]),
                         ("小区 Compounds", row["compounds"]),
                     ],
-                    staff=_staff_lines(households, row["population"]),
+                    staff=_unit_staff(
+                        staff, "community", row["name"], households, row["population"]
+                    ),
                     note=note,
                 ),
             }
@@ -1244,16 +1267,24 @@ def build_plan_map(
             max_zoom=18,
         ).add_to(m)
 
-    staff = staffing_lookup(
-        plan,
-        district_id=str(report.get("district_code") or DEFAULT_DISTRICT_CODE),
-        district_name=str(report.get("district_name") or DEFAULT_DISTRICT_NAME),
-    )
+    district_keys = {
+        "district_id": str(report.get("district_code") or DEFAULT_DISTRICT_CODE),
+        "district_name": str(report.get("district_name") or DEFAULT_DISTRICT_NAME),
+    }
+    staff = staffing_lookup(plan, **district_keys)
     communities, labels = _communities_layer(plan, base.gcj02, staff)
     layers: list[folium.FeatureGroup | None] = [
         _subdistricts_layer(plan, base.gcj02, closing_m, staff),
         communities,
-        _current_layer(plan, base.gcj02, _caps(scenario, "community"), closing_m),
+        _current_layer(
+            plan,
+            base.gcj02,
+            _caps(scenario, "community"),
+            closing_m,
+            staffing_lookup(plan, before=True, **district_keys)
+            if "community" in plan.compounds
+            else None,
+        ),
         _grids_layer(plan, base.gcj02, staff),
         _compounds_layer(plan, base.gcj02),
         _roads_layer(plan, base.gcj02),

@@ -236,6 +236,21 @@ def test_current_communities_are_dissolved_from_the_compounds(plan: io.PlanFiles
     assert current["households"].sum() == plan.compounds["households"].sum()
 
 
+def test_current_communities_show_their_actual_staff_and_the_cap_they_break(
+    plan: io.PlanFiles,
+) -> None:
+    layers = geojson_layers(render.explore_plan(plan))
+    current = {
+        f["properties"]["tip"].split("</b>")[0].removeprefix("<b>"): f["properties"]["pop"]
+        for f in layers[render.LAYER_NAMES["current"]]["features"]
+    }
+    # 湖滨 now: 750 households (above the 700 cap), 2 grid workers needed, none in
+    # the staff table
+    assert "<tr><th>网格员 Grid workers</th><td>2</td><td>0</td><td>2</td></tr>" in current["湖滨"]
+    assert "高于规划上限 700 户" in current["湖滨"]
+    assert "高于规划上限" not in current["康平"]
+
+
 def test_without_current_communities_there_is_no_current_layer(plan: io.PlanFiles) -> None:
     compounds = plan.compounds.drop(columns=["community"])
     bare = io.PlanFiles(**{**plan.__dict__, "compounds": compounds})
