@@ -30,6 +30,13 @@ import folium
 import geopandas as gpd
 
 from jinfeng_grid import _explore, io
+from jinfeng_grid._cartography import (
+    plot_adjacency,
+    plot_before_after,
+    plot_community,
+    plot_overview,
+    print_style,
+)
 from jinfeng_grid._explore import BASEMAPS, LAYER_NAMES, TIANDITU_KEY_ENV
 from jinfeng_grid.errors import InputDataError
 
@@ -38,6 +45,11 @@ __all__ = [
     "LAYER_NAMES",
     "TIANDITU_KEY_ENV",
     "explore_plan",
+    "plot_adjacency",
+    "plot_before_after",
+    "plot_community",
+    "plot_overview",
+    "print_style",
     "write_map",
 ]
 
