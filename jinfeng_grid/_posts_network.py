@@ -194,7 +194,28 @@ def attach_points(network: StreetNetwork, points: np.ndarray) -> Attachment:
 
 
 def _node_distances(network: StreetNetwork, sources: np.ndarray) -> np.ndarray:
-    """Shortest street distance from each source node to every node (inf: unreachable)."""
+    """Shortest street distance from each source node to every node (inf: unreachable).
+
+    Uses scipy's compiled Dijkstra when scipy is installed (about a hundred times faster
+    on a district), else networkx's; both give the same lengths.
+    """
+    n = network.graph.number_of_nodes()
+    try:
+        from scipy.sparse import coo_array
+        from scipy.sparse.csgraph import dijkstra
+    except ImportError:  # pragma: no cover - exercised by monkeypatching in the tests
+        return _node_distances_networkx(network, sources)
+    edges = list(network.graph.edges(data="length"))
+    if not edges:
+        table = np.full((len(sources), n), np.inf)
+        table[np.arange(len(sources)), sources] = 0.0
+        return table
+    u, v, length = (np.array(column) for column in zip(*edges, strict=True))
+    matrix = coo_array((length.astype(float), (u, v)), shape=(n, n)).tocsr()
+    return dijkstra(matrix, directed=False, indices=np.asarray(sources, dtype=np.int64))
+
+
+def _node_distances_networkx(network: StreetNetwork, sources: np.ndarray) -> np.ndarray:
     n = network.graph.number_of_nodes()
     table = np.full((len(sources), n), np.inf)
     for row, source in enumerate(sources):

@@ -525,3 +525,19 @@ def test_walks_need_metres_and_a_known_starting_point() -> None:
     metric = gpd.GeoSeries([P(0)], crs=CRS)
     with pytest.raises(ConfigError, match=r"origin_points must be 'gates' or 'point'"):
         walk_distances(metric, metric, origin_points="gate")  # type: ignore[arg-type]
+
+
+def test_scipy_and_networkx_shortest_paths_agree() -> None:
+    pytest.importorskip("scipy")
+    from jinfeng_grid import _posts_network as net
+
+    roads = [line((x, -100), (x, 1100)) for x in range(0, 1001, 250)]
+    roads += [line((-100, y), (1100 - y, y)) for y in range(0, 1001, 200)]
+    roads += [line((5000, 0), (5100, 0))]  # a separate component: unreachable is inf
+    network = net.build_street_network(np.array(roads, dtype=object))
+    sources = np.arange(network.graph.number_of_nodes())
+    fast = net._node_distances(network, sources)
+    plain = net._node_distances_networkx(network, sources)
+    assert np.array_equal(np.isinf(fast), np.isinf(plain))
+    assert np.allclose(fast[np.isfinite(fast)], plain[np.isfinite(plain)])
+    assert network.n_components == 2
