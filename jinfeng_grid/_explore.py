@@ -263,6 +263,15 @@ def _count(value: Any) -> int | None:
     return int(value)
 
 
+def _flag(value: Any) -> bool:
+    """A boolean column's value; missing is false."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return False
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes")
+    return bool(value)
+
+
 def _range_text(low: int, high: int) -> str:
     return f"{low:,}" if low == high else f"{low:,}–{high:,}"
 
@@ -416,13 +425,12 @@ def _unit_staff(
 
 def unit_status(row: Mapping[str, Any]) -> str:
     """``oversize``, ``ok``, ``outside`` or ``unknown`` from a unit's flags."""
-    oversize = row.get("oversize")
-    if oversize is not None and not pd.isna(oversize) and bool(oversize):
+    if _flag(row.get("oversize")):
         return "oversize"
     within = row.get("within_bounds")
     if within is None or pd.isna(within):
         return "unknown"
-    return "ok" if bool(within) else "outside"
+    return "ok" if _flag(within) else "outside"
 
 
 def _status_text(status: str) -> str:
@@ -618,13 +626,11 @@ def _communities_layer(
     props = []
     for row in _records(frame):
         status = unit_status(row)
-        provisional = (
-            bool(row.get("name_provisional")) if row.get("name_provisional") is not None else False
-        )
+        provisional = _flag(row.get("name_provisional"))
         notes = []
         if provisional:
             notes.append("名称暂定 Provisional name")
-        if row.get("unchanged") is True or row.get("unchanged") == 1:
+        if _flag(row.get("unchanged")):
             notes.append("沿用现状 Unchanged from the current plan")
         props.append(
             {
@@ -774,7 +780,7 @@ def _grids_layer(plan: io.PlanFiles, gcj02: bool, staff: StaffLookup) -> folium.
     props = []
     for row in _records(frame):
         status = unit_status(row)
-        virtual = row.get("virtual") is True or row.get("virtual") == 1
+        virtual = _flag(row.get("virtual"))
         props.append(
             {
                 "s": status,

@@ -20,7 +20,7 @@ import pytest
 import shapely
 
 from jinfeng_grid import _cli_render, cli, io, render
-from jinfeng_grid._explore import current_communities, map_html
+from jinfeng_grid._explore import current_communities, map_html, unit_status
 from jinfeng_grid.crs import wgs84_to_gcj02
 from jinfeng_grid.errors import ConfigError, InputDataError
 
@@ -280,6 +280,27 @@ def test_units_are_coloured_by_whether_they_meet_their_caps(plan: io.PlanFiles) 
         STATUS_COLOURS["outside"],
         STATUS_COLOURS["oversize"],
     ]
+
+
+@pytest.mark.parametrize(
+    ("flags", "status"),
+    [
+        ({"within_bounds": np.True_, "oversize": np.False_}, "ok"),
+        ({"within_bounds": np.False_, "oversize": np.False_}, "outside"),
+        ({"within_bounds": np.False_, "oversize": np.True_}, "oversize"),
+        ({"within_bounds": "false"}, "outside"),
+        ({"within_bounds": float("nan")}, "unknown"),
+        ({}, "unknown"),
+    ],
+)
+def test_a_units_status_comes_from_its_flags(flags: dict[str, Any], status: str) -> None:
+    assert unit_status(flags) == status
+
+
+def test_a_plan_without_communities_is_refused(plan: io.PlanFiles) -> None:
+    empty = io.PlanFiles(**{**plan.__dict__, "communities": plan.communities.iloc[:0]})
+    with pytest.raises(InputDataError, match="has no communities to draw"):
+        render.explore_plan(empty)
 
 
 def test_popups_give_households_population_and_staff_needed(plan: io.PlanFiles) -> None:
