@@ -1037,6 +1037,7 @@ def legend_html(
     has_new_posts: bool,
     caps: Mapping[str, tuple[float | None, float | None]],
     walk_text: str,
+    coordinates: str = "WGS 84 / CGCS2000",
 ) -> str:
     """The legend as HTML (every label escaped)."""
     rows = [_dot_row(_swatch(None, "rgba(37,37,37,0.35)", width=5), "街道界 Subdistrict boundary")]
@@ -1067,7 +1068,8 @@ def legend_html(
         + "".join(rows)
         + (f"<div class='jg-sub'>规模 Caps</div>{caps_html}" if caps_html else "")
         + "<div class='jg-note'>边界为工作示意线 "
-        + "Boundaries are schematic working lines (示意)</div>"
+        + "Boundaries are schematic working lines (示意)<br>"
+        + f"坐标 Coordinates: {_ESC(coordinates)}</div>"
         + "</details>"
     )
 
@@ -1339,6 +1341,11 @@ def build_plan_map(
             caps={"community": _caps(scenario, "community"), "grid": _caps(scenario, "grid")},
             walk_text=(
                 f"步行 {walk_minutes:g} 分钟覆盖 {walk_minutes:g}-min walk ({radius_m:,.0f} m)"
+            ),
+            coordinates=(
+                "GCJ-02（已由 WGS 84 转换 converted for AMap tiles）"
+                if base.gcj02
+                else "WGS 84 / CGCS2000"
             ),
         )
     ).add_to(m)

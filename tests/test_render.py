@@ -445,6 +445,7 @@ def test_amap_draws_the_data_in_gcj02(plan: io.PlanFiles) -> None:
         assert np.abs(after - before).max() > 1e-3
     page = map_html(render.explore_plan(plan, basemap="amap"))
     assert "is.autonavi.com" in page and "openstreetmap.org/{z}" not in page
+    assert "坐标 Coordinates: GCJ-02" in page
 
 
 def test_tianditu_without_a_key_is_a_clear_error(
@@ -465,6 +466,20 @@ def test_tianditu_with_a_key_draws_wgs84_on_tianditu_tiles(
     wgs = geojson_layers(render.explore_plan(plan, basemap="osm"))
     name = render.LAYER_NAMES["compounds"]
     assert np.array_equal(coordinates(geojson_layers(m)[name]), coordinates(wgs[name]))
+
+
+def test_a_map_holding_the_tianditu_key_is_flagged_when_written(
+    plan: io.PlanFiles,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setenv(render.TIANDITU_KEY_ENV, "abc123")
+    with caplog.at_level("WARNING", logger="jinfeng_grid"):
+        render.write_map(plan, tmp_path / "map.html", basemap="tianditu")
+    assert "holds the Tianditu key" in caplog.text and "do not share" in caplog.text
+    # the key is never logged
+    assert "abc123" not in caplog.text
 
 
 def test_a_malformed_tianditu_key_is_refused(
