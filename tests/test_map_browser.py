@@ -43,7 +43,7 @@ def _install_chromium() -> None:
             "headless-browser test needs /usr/bin/chromium and /usr/bin/chromedriver: "
             "install the packages chromium and chromium-driver (apt-get, as root)"
         )
-    command = ["apt-get", "install", "-y", "--no-install-recommends", "chromium", "chromium-driver"]
+    command = ["apt-get", "install", "-y", "chromium", "chromium-driver"]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     done = subprocess.run(command, capture_output=True, text=True, timeout=900, env=env)
     if done.returncode != 0:
