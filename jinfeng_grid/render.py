@@ -72,13 +72,16 @@ def explore_plan(
     Overlays, toggled in a layer control (names in Chinese and English, see
     :data:`LAYER_NAMES`): subdistricts; proposed communities, filled by whether they
     meet their caps (``within_bounds``; ``oversize`` for a single compound above the
-    cap); current communities, dissolved from the compounds' current ``community``
-    column when present; grids (filled like communities); compounds; roads; police
-    rooms and health stations (or ``posts``) with their walk-coverage circles.
-    Tooltips give name, households and population; popups add codes, counts, caps
-    and the staff the unit needs under the shipped norms
-    (:func:`jinfeng_grid.staffing.required_staff`). A title and a legend sit over
-    the map, which fits the district.
+    cap) and their names; current communities, dissolved from the compounds' current
+    ``community`` column when present; grids (filled like communities); compounds;
+    roads; police rooms and health stations (or ``posts``) with their walk-coverage
+    circles. Tooltips give name, households and population; popups add codes,
+    counts, caps and the staff each unit needs, with the actual staff and the
+    shortfall where the plan's staff table pins them down
+    (:func:`jinfeng_grid.staffing.staffing_for_plan`,
+    :func:`~jinfeng_grid.staffing.staffing_before_plan` for current communities;
+    the norms of :func:`~jinfeng_grid.staffing.required_staff` when those cannot be
+    computed). A title and a legend sit over the map, which fits the district.
 
     Parameters
     ----------
