@@ -324,11 +324,13 @@ def walk_matrix(
     gates: bool,
     detour_factor: float,
     gate_reach_m: float,
+    precomputed: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, int, bool]:
     """Walks from origins to sites; pairs measured by detour; whether gates were used.
 
     A polygon walks from the nearest of its gates when ``gates`` (and there are streets),
-    else from a point on its surface. Each start–site pair is walked along the streets
+    else from a point on its surface; ``precomputed`` gives the gates and the origin
+    each belongs to when they are already known. Each start–site pair is walked along the streets
     when both attach to one component, else measured as the straight line × detour.
     """
     origins = np.asarray(origins, dtype=object)
@@ -339,11 +341,15 @@ def walk_matrix(
         return straight * detour_factor, 0, False
     owner = np.arange(len(origins))
     if gates:
-        polygonal = np.flatnonzero(np.isin(shapely.get_type_id(origins), (3, 6)))
-        gate_points, gate_owner, _ = compound_gates(origins[polygonal], roads, reach_m=gate_reach_m)
-        keep = np.setdiff1d(owner, polygonal[np.unique(gate_owner)])
+        if precomputed is None:
+            polygonal = np.flatnonzero(np.isin(shapely.get_type_id(origins), (3, 6)))
+            gate_points, local, _ = compound_gates(origins[polygonal], roads, reach_m=gate_reach_m)
+            gate_owner = polygonal[local]
+        else:
+            gate_points, gate_owner = precomputed
+        keep = np.setdiff1d(owner, np.unique(gate_owner))
         starts = np.concatenate([starts[keep], gate_points])
-        owner = np.concatenate([keep, polygonal[gate_owner]])
+        owner = np.concatenate([keep, gate_owner])
         order = np.argsort(owner, kind="stable")
         starts, owner = starts[order], owner[order]
     walked = network_distances(

@@ -243,12 +243,39 @@ def candidate_sites(
     """
     if gates not in ("main", "all", "none"):
         raise ConfigError(f"gates must be 'main', 'all' or 'none', got {gates!r}")
-    rows: list[dict[str, Any]] = []
+    found = None
     if gates != "none" and roads is not None and len(roads):
         road_geoms = np.asarray(roads.to_crs(compounds.crs).geometry.values, dtype=object)
-        points, owner, frontage = net.compound_gates(
+        found = net.compound_gates(
             np.asarray(compounds.geometry.values, dtype=object), road_geoms, reach_m=gate_reach_m
         )
+    return _candidates(
+        compounds,
+        found,
+        communities=communities,
+        existing=existing,
+        gates=gates,
+        dedupe_m=dedupe_m,
+        id_column=id_column,
+        community_column=community_column,
+    )
+
+
+def _candidates(
+    compounds: gpd.GeoDataFrame,
+    found: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+    *,
+    communities: gpd.GeoDataFrame | None,
+    existing: gpd.GeoDataFrame | gpd.GeoSeries | None,
+    gates: str,
+    dedupe_m: float,
+    id_column: str,
+    community_column: str,
+) -> gpd.GeoDataFrame:
+    """:func:`candidate_sites` from gates already found (points, owner, frontage)."""
+    rows: list[dict[str, Any]] = []
+    if found is not None and gates != "none":
+        points, owner, frontage = found
         for k in range(len(points)):
             rows.append({"owner": owner[k], "frontage": frontage[k], "geometry": points[k]})
         if gates == "main" and rows:
@@ -381,15 +408,23 @@ def site_posts(
     existing = prepare_existing(facilities, kind=kind, crs=compounds.crs)
     communities = communities_or_dissolved(compounds, communities, community_column)
     keys = communities[community_column].tolist()
+    if gates not in ("main", "all", "none"):
+        raise ConfigError(f"gates must be 'main', 'all' or 'none', got {gates!r}")
+    road_geoms, network = _streets(roads, compounds.crs, snap_m)
+    found = None
+    if road_geoms is not None:
+        # one set of gates: the compounds walk from them and the gate candidates sit on them
+        found = net.compound_gates(
+            np.asarray(compounds.geometry.values, dtype=object), road_geoms, reach_m=gate_reach_m
+        )
     if candidates is None:
-        sites = candidate_sites(
+        sites = _candidates(
             compounds,
-            roads=roads,
+            found,
             communities=communities,
             existing=existing,
             gates=gates,
             dedupe_m=dedupe_m,
-            gate_reach_m=gate_reach_m,
             id_column=id_column,
             community_column=community_column,
         )
@@ -413,7 +448,6 @@ def site_posts(
         existing.geometry.values, communities, community_column
     )
 
-    road_geoms, network = _streets(roads, compounds.crs, snap_m)
     centres = net.points_of(communities.geometry.values)
     metres, detour_pairs, used = net.walk_matrix(
         np.concatenate([np.asarray(compounds.geometry.values, dtype=object), centres]),
@@ -423,6 +457,7 @@ def site_posts(
         gates=origin_points == "gates",
         detour_factor=detour_factor,
         gate_reach_m=gate_reach_m,
+        precomputed=None if found is None else (found[0], found[1]),
     )
     method = _method(network, detour_pairs)
     n, e = len(demand), len(existing)
