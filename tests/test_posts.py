@@ -541,3 +541,23 @@ def test_scipy_and_networkx_shortest_paths_agree() -> None:
     assert np.array_equal(np.isinf(fast), np.isinf(plain))
     assert np.allclose(fast[np.isfinite(fast)], plain[np.isfinite(plain)])
     assert network.n_components == 2
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+@pytest.mark.parametrize(
+    ("model", "new", "expected"),
+    [("coverage", 2, ["X", "Y"]), ("set_cover", None, ["X", "Y"]), ("p_median", 1, ["Z"])],
+)
+def test_both_solvers_find_the_known_optimum(solver: str, model: str, new: Any, expected) -> None:
+    # p_median with one post: Z (225) walks 225+75+75+225 m x households: the least
+    result = site(
+        compounds_at(LINE),
+        facilities(FAR),
+        model=model,
+        new=new,
+        candidates=points(XYZ),
+        solver=solver,
+    )
+    assert new_ids(result) == expected
+    assert result.status == "optimal"
+    assert result.solver == solver
