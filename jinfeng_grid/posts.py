@@ -20,6 +20,10 @@ within ``gate_reach_m``) by default, or from a representative point inside it. A
 compound is *within the walk* of a post when that walk is at most
 ``walk_minutes × speed_m_per_min`` (15 × 60 = 900 m, GB 50180-2018's 15-minute circle).
 
+Candidate sites are given points, or generated: the main gate of every compound (on
+its longest frontage) and the centre of every community, dropped within ``dedupe_m``
+of another candidate or of an existing post.
+
 The models (formulations in :mod:`jinfeng_grid._posts_model`) keep every existing
 post of the kind open and choose new ones among the candidates:
 
@@ -374,6 +378,19 @@ def site_posts(
         The walk: 15 minutes at 60 m/min is 900 m.
     every_community
         Require a post inside every community or within the walk of its centre.
+    detour_factor
+        Straight line × this where no street path exists (≥ 1).
+    origin_points
+        ``gates`` (walk from the nearest compound gate) or ``point`` (from inside).
+    gates, dedupe_m
+        Generated candidates: ``main`` gate per compound, ``all`` gates or ``none``;
+        candidates closer than ``dedupe_m`` to another or to an existing post dropped.
+    snap_m, gate_reach_m
+        Street line ends within ``snap_m`` of a street are joined to it; a compound's
+        frontage on a road within ``gate_reach_m`` holds a gate.
+    id_column, community_column
+        The compound id and community key (``id``/``community`` for a district as
+        read by :func:`jinfeng_grid.io.read_compounds`).
     solver, time_limit, seed, threads
         Passed to the solver (HiGHS by default, CBC as fallback).
 
