@@ -92,6 +92,13 @@ def add_posts(sub: argparse._SubParsersAction) -> None:
         help="candidate sites (points) instead of gates and community centres",
     )
     parser.add_argument(
+        "--gates",
+        choices=("main", "all", "none"),
+        default="main",
+        help="generated gate candidates: one per compound on its longest frontage (main), "
+        "every gate (all), none (community centres only)",
+    )
+    parser.add_argument(
         "--every-community",
         action="store_true",
         help="require a post inside every community or within the walk of its centre",
@@ -185,6 +192,7 @@ def _run_posts(args: argparse.Namespace) -> int:
         walk_minutes=args.walk_minutes,
         speed_m_per_min=args.speed,
         every_community=args.every_community,
+        gates=args.gates,
         detour_factor=args.detour_factor,
         solver=args.solver,
         time_limit=args.time_limit,

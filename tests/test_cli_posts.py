@@ -243,3 +243,27 @@ def test_a_district_file_is_sited_by_its_current_communities(capsys, plan_dir, t
     assert sorted(coverage["community_id"]) == ["东社区", "西社区"]
     assert coverage["households"].sum() == 3300
     assert "of 2\n" in out  # communities with a police room: before -> after of 2
+
+
+def test_every_gate_can_be_a_candidate(capsys, plan_dir, tmp_path):
+    code, out, _ = run(
+        capsys,
+        str(plan_dir),
+        "--kind",
+        "police_room",
+        "--new",
+        "1",
+        "--gates",
+        "all",
+        "--out",
+        str(tmp_path / "all"),
+    )
+    assert code == 0
+    main = run(
+        capsys, str(plan_dir), "--kind", "police_room", "--new", "1", "--out", str(tmp_path / "m")
+    )[1]
+
+    def count(text: str) -> int:
+        return int(text.split(" candidate sites")[0].rsplit(" ", 1)[1])
+
+    assert count(out) > count(main)
