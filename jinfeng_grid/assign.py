@@ -159,7 +159,8 @@ def check_roster(roster: pd.DataFrame, plan: PlanFiles) -> pd.DataFrame:
     --------
     >>> from jinfeng_grid import io
     >>> plan = io.read_plan("plan/")  # doctest: +SKIP
-    >>> roster = check_roster(io.read_layer("district.gpkg", layer="roster"), plan)  # doctest: +SKIP
+    >>> people = io.read_layer("district.gpkg", layer="roster")  # doctest: +SKIP
+    >>> roster = check_roster(people, plan)  # doctest: +SKIP
     """
     table = pd.DataFrame(roster).drop(columns=["geometry"], errors="ignore")
     missing = [c for c in ("staff_id", "role", "employment") if c not in table.columns]
@@ -382,10 +383,7 @@ class StaffAssignment:
     def summary(self) -> dict[str, Any]:
         """Figures per role: units, covered, households, workload, moves, stages, hires."""
         out: dict[str, Any] = {}
-        for role, layer, key in (
-            ("grid_worker", self.grids, "grid_id"),
-            ("police", self.communities, "community_id"),
-        ):
+        for role, layer in (("grid_worker", self.grids), ("police", self.communities)):
             people = self.workload[self.workload["role"] == role]
             rows = self.assignments[self.assignments["role"] == role]
             person_rows = rows.drop_duplicates("staff_id")
@@ -461,7 +459,8 @@ def assign_staff(
     --------
     >>> from jinfeng_grid import io
     >>> plan = io.read_plan("plan/")  # doctest: +SKIP
-    >>> result = assign_staff(plan, io.read_layer("district.gpkg", layer="roster"))  # doctest: +SKIP
+    >>> people = io.read_layer("district.gpkg", layer="roster")  # doctest: +SKIP
+    >>> result = assign_staff(plan, people)  # doctest: +SKIP
     >>> result.uncovered.head()  # doctest: +SKIP
     """
     options = options if options is not None else AssignOptions()
