@@ -257,6 +257,15 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _code(value: Any) -> str | None:
+    """An id or code as text, without thousands separators (``None`` for missing)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _count(value: Any) -> int | None:
     if value is None or pd.isna(value):
         return None
@@ -590,7 +599,7 @@ def _subdistricts_layer(
                     row.get("name"),
                     "街道 Subdistrict",
                     [
-                        ("编码 Code", row.get("subdistrict_id")),
+                        ("编码 Code", _code(row.get("subdistrict_id"))),
                         ("户数 Households", row.get("households")),
                         ("人口 Population", row.get("population")),
                         ("社区 Communities", row.get("communities")),
@@ -642,7 +651,7 @@ def _communities_layer(
                     row.get("name"),
                     "社区（规划）Proposed community",
                     [
-                        ("编码 Code", row.get("community_id")),
+                        ("编码 Code", _code(row.get("community_id"))),
                         ("街道 Subdistrict", row.get("subdistrict")),
                         ("户数 Households", row.get("households")),
                         ("人口 Population", row.get("population")),
@@ -791,7 +800,7 @@ def _grids_layer(plan: io.PlanFiles, gcj02: bool, staff: StaffLookup) -> folium.
                     row.get("name"),
                     "网格 Grid",
                     [
-                        ("编码 Code", row.get("grid_id")),
+                        ("编码 Code", _code(row.get("grid_id"))),
                         ("社区 Community", row.get("community_name")),
                         ("户数 Households", row.get("households")),
                         ("人口 Population", row.get("population")),
@@ -838,12 +847,12 @@ def _compounds_layer(plan: io.PlanFiles, gcj02: bool) -> folium.FeatureGroup:
                     row.get("name"),
                     "小区 Compound",
                     [
-                        ("编号 Id", row.get("compound_id")),
+                        ("编号 Id", _code(row.get("compound_id"))),
                         ("户数 Households", row.get("households")),
                         ("人口 Population", row.get("population")),
                         ("现状社区 Current community", row.get("community")),
                         ("规划社区 Proposed community", row.get("community_name")),
-                        ("规划社区编码 Community code", row.get("community_id")),
+                        ("规划社区编码 Community code", _code(row.get("community_id"))),
                         ("街道 Subdistrict", row.get("subdistrict")),
                     ],
                 ),
@@ -930,7 +939,7 @@ def _points_layers(
                     title,
                     label,
                     [
-                        ("编号 Id", row.get("id")),
+                        ("编号 Id", _code(row.get("id"))),
                         ("状态 Status", status_text),
                         ("社区 Community", row.get("community")),
                         ("覆盖户数 Households covered", covered),

@@ -297,6 +297,14 @@ def test_a_units_status_comes_from_its_flags(flags: dict[str, Any], status: str)
     assert unit_status(flags) == status
 
 
+def test_numeric_codes_are_shown_without_thousands_separators(plan: io.PlanFiles) -> None:
+    communities = plan.communities.assign(community_id=[640106001001, 640106001002])
+    numeric = io.PlanFiles(**{**plan.__dict__, "communities": communities})
+    layers = geojson_layers(render.explore_plan(numeric))
+    popup = layers[render.LAYER_NAMES["communities"]]["features"][0]["properties"]["pop"]
+    assert "<td>640106001001</td>" in popup
+
+
 def test_a_plan_without_communities_is_refused(plan: io.PlanFiles) -> None:
     empty = io.PlanFiles(**{**plan.__dict__, "communities": plan.communities.iloc[:0]})
     with pytest.raises(InputDataError, match="has no communities to draw"):
