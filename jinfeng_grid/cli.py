@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from jinfeng_grid import __version__
 from jinfeng_grid import _cli_common as common
+from jinfeng_grid._cli_assign import add_assign
 from jinfeng_grid._cli_package import add_package
 from jinfeng_grid._cli_posts import add_posts
 from jinfeng_grid._cli_render import add_render
@@ -427,6 +428,7 @@ _SUBCOMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_validate,
     _add_graph,
     add_staff,
+    add_assign,
     add_render,
     add_posts,
     add_package,
