@@ -902,6 +902,15 @@ def _roads_layer(plan: io.PlanFiles, gcj02: bool) -> folium.FeatureGroup | None:
     return group
 
 
+def _first(row: Mapping[str, Any], *columns: str) -> Any:
+    """The value of the first of ``columns`` that the row has and is not missing."""
+    for column in columns:
+        value = row.get(column)
+        if value is not None and (isinstance(value, str) or not pd.isna(value)):
+            return value
+    return None
+
+
 def _kind_colour(kind: str) -> str:
     return KIND_COLOURS.get(kind, OTHER_KIND_COLOUR)
 
@@ -918,7 +927,8 @@ def _points_layers(
     radius_m: float,
     walk_minutes: float,
 ) -> tuple[folium.FeatureGroup, folium.FeatureGroup]:
-    frame = _drop_empty(points, LAYER_NAMES[key], "id")
+    id_column = "post_id" if "post_id" in points.columns else "id"
+    frame = _drop_empty(points, LAYER_NAMES[key], id_column)
     geometry = display_geometry(frame, gcj02=gcj02)
     geometry = gpd.GeoSeries(shapely.point_on_surface(geometry.to_numpy()), index=geometry.index)
     props = []
@@ -926,10 +936,10 @@ def _points_layers(
         kind = _text(row.get("kind"))
         status = _text(row.get("status"))
         new = status == "new"
-        covered = row.get("covered_households", row.get("households_covered"))
         label = _kind_label(kind)
         title = row.get("name") if _text(row.get("name")) else label
         status_text = {"new": "新设 New", "existing": "已有 Existing"}.get(status, status)
+        walk_m = row.get("walk_m")
         props.append(
             {
                 "k": kind,
@@ -939,13 +949,22 @@ def _points_layers(
                     title,
                     label,
                     [
-                        ("编号 Id", _code(row.get("id"))),
+                        ("编号 Id", _code(row.get(id_column))),
                         ("状态 Status", status_text),
-                        ("社区 Community", row.get("community")),
-                        ("覆盖户数 Households covered", covered),
+                        ("社区 Community", _first(row, "community_name", "community")),
                         (
-                            "步行覆盖 Walk coverage",
-                            f"{walk_minutes:g} 分钟 min ≈ {radius_m:,.0f} m",
+                            "步行可达户数 Households within the walk",
+                            _first(row, "households_covered", "covered_households"),
+                        ),
+                        ("就近服务户数 Households served (nearest)", row.get("households_served")),
+                        (
+                            "步行距离 Walk (along streets)",
+                            None if _count(walk_m) is None else f"{_count(walk_m):,} m",
+                        ),
+                        (
+                            "图上圆圈 Circle on the map",
+                            f"{walk_minutes:g} 分钟 min × {radius_m / walk_minutes:g} m/min "
+                            f"= {radius_m:,.0f} m 直线 straight line",
                         ),
                     ],
                 ),
@@ -1349,7 +1368,8 @@ def build_plan_map(
             has_new_posts=has_new,
             caps={"community": _caps(scenario, "community"), "grid": _caps(scenario, "grid")},
             walk_text=(
-                f"步行 {walk_minutes:g} 分钟覆盖 {walk_minutes:g}-min walk ({radius_m:,.0f} m)"
+                f"步行 {walk_minutes:g} 分钟（直线 {radius_m:,.0f} m）"
+                f"{walk_minutes:g}-min walk, {radius_m:,.0f} m straight line"
             ),
             coordinates=(
                 "GCJ-02（已由 WGS 84 转换 converted for AMap tiles）"

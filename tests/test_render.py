@@ -511,11 +511,17 @@ def test_the_cli_offers_the_basemaps_render_knows() -> None:
 
 
 def test_posts_are_drawn_instead_of_the_facilities(plan: io.PlanFiles, tmp_path: Path) -> None:
+    # the columns of posts.gpkg as jinfeng_grid.posts writes it
     posts = gpd.GeoDataFrame(
         {
+            "post_id": ["PR01", "N1"],
             "kind": ["police_room", "health_station"],
+            "name": ["康平社区警务室", None],
             "status": ["existing", "new"],
-            "covered_households": [1200, 800],
+            "community_name": ["康平", "湖滨"],
+            "households_covered": [1200, 800],
+            "households_served": [700, 600],
+            "walk_m": [900.0, 900.0],
         },
         geometry=[shapely.Point(X0 + 50, Y0 + 50), shapely.Point(X0 + 400, Y0 + 50)],
         crs=CRS,
@@ -528,7 +534,11 @@ def test_posts_are_drawn_instead_of_the_facilities(plan: io.PlanFiles, tmp_path:
         assert render.LAYER_NAMES["facilities"] not in layers
         drawn = layers[render.LAYER_NAMES["posts"]]["features"]
         assert [f["properties"]["n"] for f in drawn] == [False, True]
-        assert "1,200" in drawn[0]["properties"]["pop"]
+        first = drawn[0]["properties"]["pop"]
+        assert "<td>PR01</td>" in first and "<td>1,200</td>" in first and "<td>700</td>" in first
+        assert "<td>900 m</td>" in first
+        # a post without a name is called by its kind
+        assert "卫生服务站 Health station" in drawn[1]["properties"]["tip"]
         assert "新设站点 New post" in map_html(m)
 
 
