@@ -71,10 +71,10 @@ def add_render(sub: argparse._SubParsersAction) -> None:
         type=float,
         default=15.0,
         metavar="MIN",
-        help="walk time of the coverage circles (default 15)",
+        help="walk time of the coverage circles (default 15, as for jinfeng-grid posts)",
     )
     parser.add_argument(
-        "--walk-speed",
+        "--speed",
         type=float,
         default=60.0,
         metavar="M_PER_MIN",
@@ -94,7 +94,7 @@ def _run_render(args: argparse.Namespace) -> int:
         posts=args.posts,
         basemap=args.basemap,
         walk_minutes=args.walk_minutes,
-        speed_m_per_min=args.walk_speed,
+        speed_m_per_min=args.speed,
     )
     sys.stdout.write(f"wrote {path}\n")
     return 0

@@ -575,6 +575,15 @@ def test_render_out_and_basemap(plan_dir: Path, tmp_path: Path) -> None:
     assert "is.autonavi.com" in page
 
 
+def test_render_walk_options_set_the_coverage_circles(plan_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "walk"
+    argv = ["render", str(plan_dir), "--out", str(out), "--walk-minutes", "10", "--speed", "80"]
+    assert cli.main([*argv, "-q"]) == 0
+    page = (out / "map.html").read_text(encoding="utf-8")
+    assert '"radius": 800.0' in page
+    assert cli.main(["render", str(plan_dir), "--out", str(out), "--speed", "0", "-q"]) == 2
+
+
 def test_render_tianditu_without_a_key_exits_2(
     plan_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
