@@ -213,6 +213,7 @@ class _Model:
         self.problem, self.options = problem, options
         self.stages: list[StageOutcome] = []
         self.people = sorted(problem.eligible)
+        self._grouped = False
         prob = pulp.LpProblem("assign", pulp.LpMinimize)
         x: dict[tuple[str, str], pulp.LpVariable] = {}
         for n, person in enumerate(self.people):
@@ -252,6 +253,7 @@ class _Model:
                     for j, g in enumerate(groups)
                 }
                 prob += pulp.lpSum(z.values()) <= 1, f"one_group_{n}"
+                self._grouped = True
                 for m, unit in enumerate(units):
                     prob += x[person, unit] <= z[problem.group[unit]], f"in_group_{n}_{m}"
         cap = problem.residents_cap.get(person)
@@ -289,9 +291,7 @@ class _Model:
     @property
     def _pure(self) -> bool:
         """Whether stage 1 is a bipartite b-matching (no group or residents rules)."""
-        return not self.problem.residents_cap and not any(
-            name.startswith("one_group_") for name in self.prob.constraints
-        )
+        return not self.problem.residents_cap and not self._grouped
 
     def _cover_by_duals(self) -> bool:
         """Stage 1 as a linear program, and its optimal face by complementary slackness.
@@ -332,8 +332,8 @@ class _Model:
         ):
             logger.info("coverage LP not whole (%s): solving stage 1 as a MIP", outcome.status)
             return False
-        pi = {u: -(lp.constraints[name].pi or 0.0) for u, name in unit_rows.items()}
-        sigma = {p: -(lp.constraints[name].pi or 0.0) for p, name in person_rows.items()}
+        pi = {u: -(lp.get_constraint_by_name(name).pi or 0.0) for u, name in unit_rows.items()}
+        sigma = {p: -(lp.get_constraint_by_name(name).pi or 0.0) for p, name in person_rows.items()}
         for (person, unit), var in self.x.items():
             if pi[unit] + sigma[person] - problem.households[unit] > 1e-6:
                 var.upBound = 0  # not tight: serving this unit costs coverage
