@@ -310,7 +310,9 @@ class Label:
     """A label to place: text at a point in data coordinates.
 
     Higher ``priority`` is placed first; ``min_size`` is the smallest font size it may
-    be shrunk to before it is left out.
+    be shrunk to before it is left out; ``shift`` lets it move up or down by its
+    height when its own place is taken (not for road names, which follow
+    their road).
     """
 
     x: float
@@ -323,6 +325,7 @@ class Label:
     rotation: float = 0.0
     min_size: float | None = None
     halo: bool = True
+    shift: bool = True
 
 
 def _renderer(figure: Figure) -> Any:
@@ -338,8 +341,9 @@ def place_labels(
 
     Each label is drawn, measured with the renderer (its window extent) and kept only
     if it lies inside the axes and clear of every label kept before it (and of
-    ``avoid``, e.g. the legend); otherwise it is tried at 85 % and 70 % of its size
-    (not below ``min_size``) and else removed. Ties in priority keep the given order,
+    ``avoid``, e.g. the legend); otherwise it is tried just above and just below
+    its point (if ``shift``), then at 85 % and 70 % of its size (not below
+    ``min_size``), and else removed. Ties in priority keep the given order,
     so the result is deterministic.
 
     Parameters
@@ -390,20 +394,32 @@ def place_labels(
             clip_on=True,
             path_effects=_HALO if label.halo else None,
         )
+        anchor = ax.transData.transform((label.x, label.y))
+        to_data = ax.transData.inverted()
+        done = False
         for size in sizes:
             text.set_fontsize(size)
-            box = text.get_window_extent(renderer).padded(padding_px)
-            inside = (
-                box.x0 >= frame.x0
-                and box.x1 <= frame.x1
-                and box.y0 >= frame.y0
-                and box.y1 <= frame.y1
-            )
-            if inside and not any(box.overlaps(other) for other in taken):
-                taken.append(box)
-                placed.append(text)
+            text.set_position((label.x, label.y))
+            height = text.get_window_extent(renderer).height
+            step = height + 2 * padding_px + 1.0  # touching boxes count as overlapping
+            shifts = (0.0, step, -step) if label.shift else (0.0,)
+            for shift in shifts:
+                text.set_position(tuple(to_data.transform(anchor + np.array([0.0, shift]))))
+                box = text.get_window_extent(renderer).padded(padding_px)
+                inside = (
+                    box.x0 >= frame.x0
+                    and box.x1 <= frame.x1
+                    and box.y0 >= frame.y0
+                    and box.y1 <= frame.y1
+                )
+                if inside and not any(box.overlaps(other) for other in taken):
+                    taken.append(box)
+                    placed.append(text)
+                    done = True
+                    break
+            if done:
                 break
-        else:
+        if not done:
             text.remove()
             skipped += 1
     if skipped:
@@ -526,9 +542,10 @@ def _north_arrow(ax: Axes, k: float) -> None:
     )
     text = TextArea("北", textprops={"fontsize": 11 * k, "fontweight": "bold", "color": _INK})
     box = VPacker(children=[text, area], align="center", pad=0, sep=2)
-    anchored = AnchoredOffsetbox(
-        loc="upper right", child=box, pad=0.6, borderpad=0.8, frameon=False
-    )
+    anchored = AnchoredOffsetbox(loc="upper right", child=box, pad=0.5, borderpad=0.8, frameon=True)
+    anchored.patch.set_facecolor("white")
+    anchored.patch.set_alpha(0.85)
+    anchored.patch.set_edgecolor("none")
     anchored.set_zorder(30)
     ax.add_artist(anchored)
 
@@ -758,6 +775,7 @@ def _draw_roads(ax: Axes, roads: gpd.GeoDataFrame | None, k: float, *, local: bo
                     priority=(3e6 if kind == "arterial" else 1e4) + longest.length,
                     color="#5a4a1a" if kind == "arterial" else "#555555",
                     rotation=round(angle, 1),
+                    shift=False,
                 )
             )
     return labels
@@ -1254,7 +1272,11 @@ def _size_classes(households: pd.Series, bounds: tuple[int, int]) -> tuple[pd.Se
 
 
 def plot_before_after(
-    plan: PlanFiles, *, paper: Paper = "A3", info: MapInfo | None = None
+    plan: PlanFiles,
+    *,
+    paper: Paper = "A3",
+    info: MapInfo | None = None,
+    focus: Sequence[str] | None = None,
 ) -> Figure:
     """Current communities beside the proposed ones, coloured by households class.
 
@@ -1263,10 +1285,24 @@ def plot_before_after(
     coloured by the same classes (below the scenario's minimum, within its bounds,
     above it, above 5,000 households) and labelled with name and households.
 
+    Parameters
+    ----------
+    plan
+        A plan read by :func:`jinfeng_grid.io.read_plan`.
+    paper
+        ``"A3"`` (default) or ``"A4"``, landscape.
+    info
+        Marginal notes; :func:`map_info` of the plan when ``None``.
+    focus
+        Proposed community ids to frame (e.g. the parts of a split community) with
+        the current communities their compounds came from; the whole district when
+        ``None``.
+
     Raises
     ------
     InputDataError
-        If the compounds have no current ``community`` column.
+        If the compounds have no current ``community`` column, or a ``focus`` id is
+        not a community of the plan.
 
     Examples
     --------
@@ -1277,6 +1313,18 @@ def plot_before_after(
     before = current_communities(plan.compounds)
     after = _require(plan, "communities", ("community_id", "name", "households"))
     bounds = tuple(plan.compounds.total_bounds)
+    if focus is not None:
+        wanted = {str(f) for f in focus}
+        unknown = sorted(wanted - set(after["community_id"].astype(str)))
+        if unknown or not wanted:
+            raise InputDataError(
+                f"cannot frame the before/after map on community id(s) "
+                f"{', '.join(unknown) or '(none given)'}: not in the plan (see communities.csv)"
+            )
+        members = plan.compounds[plan.compounds["community_id"].astype(str).isin(wanted)]
+        origins = set(members["community"].astype(str))
+        area = plan.compounds[plan.compounds["community"].astype(str).isin(origins)]
+        bounds = _focus_bounds(pd.concat([members, area]).geometry.union_all(), margin=0.12)
     with print_style():
         page = _page(
             paper,
@@ -1302,17 +1350,23 @@ def plot_before_after(
             )
             _district_outline(ax, plan.compounds, k)
             _subdistrict_lines(ax, plan, k)
-            labels = []
+            # framed on a few communities the map is large-scale: streets and bigger labels
+            labels = _draw_roads(ax, plan.roads, k, local=focus is not None)
+            size = (9.0 if focus is not None else 6.0) * k
             name_key = "community" if "community" in frame.columns else "name"
+            view = _view_box(ax)
             for row in frame.itertuples(index=False):
-                point = row.geometry.representative_point()
+                shown = row.geometry.intersection(view)
+                if shown.is_empty:
+                    continue
+                point = shown.representative_point()
                 labels.append(
                     Label(
                         point.x,
                         point.y,
                         f"{getattr(row, name_key)}\n{int(row.households):,}",
-                        size=6.0 * k,
-                        priority=float(row.households),
+                        size=size,
+                        priority=1e6 + float(row.households),
                         min_size=4.6 * k,
                     )
                 )
@@ -1336,7 +1390,7 @@ def plot_before_after(
         handles = [
             Patch(facecolor=colour, edgecolor="#333333", linewidth=0.5, label=label)
             for colour, label in zip(_CLASS_COLOURS, class_names, strict=True)
-        ] + _admin_handles(k)
+        ] + [*_admin_handles(k), *_road_handles(plan, k, local=focus is not None)]
         y = _panel_legend(page.panel, 0.975, handles, k)
         over_before = int((before["households"] > info.household_bounds[1]).sum())
         over_after = int((after["households"] > info.household_bounds[1]).sum())

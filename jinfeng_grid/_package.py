@@ -566,7 +566,13 @@ def write_package(
             if png:
                 written["maps/overview.png"] = _save(overview, out / "maps" / "overview.png")
             if has_current:
-                pair = carto.plot_before_after(plan, paper=paper, info=info)
+                # a few changed communities (a split) are framed; a district re-plan is not
+                focus = (
+                    changed["community_id"].astype(str).tolist()
+                    if 0 < len(changed) <= len(plan.communities) / 3
+                    else None
+                )
+                pair = carto.plot_before_after(plan, paper=paper, info=info, focus=focus)
                 atlas_pages.append(pair)
                 written["maps/before_after.pdf"] = _save(pair, out / "maps" / "before_after.pdf")
                 if png:

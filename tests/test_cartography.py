@@ -324,6 +324,21 @@ def test_before_after_needs_the_current_communities(plan) -> None:
         carto.current_communities(frame)
 
 
+def test_before_after_can_be_framed_on_the_changed_communities(plan) -> None:
+    framed = carto.plot_before_after(plan, focus=["640106001002"])
+    # 北安 {C4, C5} came from 康平 {C1, C2, C4} and 北安 {C5}: all of them are framed
+    x0, x1 = framed.axes[0].get_xlim()
+    y0, y1 = framed.axes[0].get_ylim()
+    bx0, by0, bx1, by1 = plan.compounds[
+        plan.compounds["community"].isin(["康平", "北安"])
+    ].total_bounds
+    assert x0 < bx0 and x1 > bx1 and y0 < by0 and y1 > by1
+    # centred on them, not on the district (which reaches further east, to 湖滨)
+    assert (x0 + x1) / 2 == pytest.approx((bx0 + bx1) / 2)
+    with pytest.raises(InputDataError, match="community id\\(s\\) 999: not in the plan"):
+        carto.plot_before_after(plan, focus=["999"])
+
+
 def test_current_communities_are_dissolved_from_the_compounds(plan) -> None:
     current = carto.current_communities(plan.compounds)
     assert current.set_index("community")["households"].to_dict() == {
@@ -378,14 +393,29 @@ def test_colliding_labels_are_left_out_and_the_more_important_one_stays() -> Non
     with carto.print_style():
         ax = _axes()
         labels = [
-            carto.Label(50, 50, "小区甲", size=10, priority=1),
-            carto.Label(51, 50, "小区乙", size=10, priority=5),
-            carto.Label(50, 51, "小区丙", size=10, priority=3),
-            carto.Label(10, 10, "远处", size=10, priority=0),
+            carto.Label(50, 50, "小区甲", size=10, priority=1, shift=False),
+            carto.Label(51, 50, "小区乙", size=10, priority=5, shift=False),
+            carto.Label(50, 51, "小区丙", size=10, priority=3, shift=False),
+            carto.Label(10, 10, "远处", size=10, priority=0, shift=False),
         ]
         placed = carto.place_labels(ax, labels)
     assert [t.get_text() for t in placed] == ["小区乙", "远处"]
     assert len(ax.texts) == 2  # the others are removed, not hidden under
+
+
+def test_a_label_whose_place_is_taken_moves_just_above_or_below_it() -> None:
+    with carto.print_style():
+        ax = _axes()
+        labels = [carto.Label(50, 50, f"网格{i}", size=10, priority=-i) for i in range(4)]
+        placed = carto.place_labels(ax, labels)
+        boxes = _boxes(ax, placed)
+    assert [t.get_text() for t in placed] == ["网格0", "网格1", "网格2"]
+    ys = sorted(t.get_position()[1] for t in placed)
+    assert ys[0] < 49 and ys[1] == pytest.approx(50) and ys[2] > 51
+    assert [t.get_position()[0] for t in placed] == pytest.approx([50, 50, 50])
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b)
 
 
 def test_no_two_placed_labels_overlap_in_a_crowd() -> None:
@@ -413,7 +443,7 @@ def test_a_colliding_label_is_shrunk_before_it_is_left_out() -> None:
         x = 30 + (width * 0.5 + width * 0.42) / ax.get_window_extent().width * 100
         second = carto.place_labels(
             ax,
-            [carto.Label(x, 50, "社区乙社区乙", size=10, priority=1)],
+            [carto.Label(x, 50, "社区乙社区乙", size=10, priority=1, shift=False)],
             avoid=_boxes(ax, first),
         )
     assert len(second) == 1
