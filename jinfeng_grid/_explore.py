@@ -963,8 +963,7 @@ def _points_layers(
                         ),
                         (
                             "图上圆圈 Circle on the map",
-                            f"{walk_minutes:g} 分钟 min × {radius_m / walk_minutes:g} m/min "
-                            f"= {radius_m:,.0f} m 直线 straight line",
+                            f"{radius_m:,.0f} m 直线 straight line",
                         ),
                     ],
                 ),
@@ -1136,7 +1135,7 @@ _PAGE_CSS = """
 .jg-table{border-collapse:collapse;margin-top:4px;font-size:12px}
 .jg-table th{text-align:left;font-weight:normal;color:#444;padding:1px 8px 1px 0;
  white-space:nowrap}
-.jg-table td{text-align:right;padding:1px 0 1px 10px;white-space:nowrap}
+.jg-table td{text-align:right;padding:1px 0 1px 10px}
 .jg-tooltip{font-size:12px}
 .leaflet-popup-content{font-size:13px;margin:10px 14px}
 .leaflet-popup-content table.jg-table{margin:4px 0 0 0}
@@ -1209,27 +1208,50 @@ class _Overlay(MacroElement):
         super().render(**kwargs)
 
 
-class _FoldLegendOnPopup(MacroElement):
-    """Fold the legend when a popup opens, so that it does not hide the popup.
+class _FoldOnPopup(MacroElement):
+    """Fold the legend and the layer control while a popup is open.
 
-    The legend sits over the map (above Leaflet's panes, popups included); folded,
-    it is one line and a click opens it again.
+    Both sit above Leaflet's panes and would hide a popup under them; folded, each
+    is one line or an icon (a click opens it again), and both come back as they
+    were when the popup closes.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.on("popupopen", function () {
-            var legend = document.querySelector(".jg-legend");
-            if (legend) { legend.open = false; }
-        });
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var control = {{ this.control.get_name() }};
+            var before = null;
+            map.on("popupopen", function () {
+                var legend = document.querySelector(".jg-legend");
+                if (before === null) {
+                    before = {
+                        legend: !!(legend && legend.open),
+                        layers: L.DomUtil.hasClass(
+                            control.getContainer(), "leaflet-control-layers-expanded"
+                        ),
+                    };
+                }
+                if (legend) { legend.open = false; }
+                control.collapse();
+            });
+            map.on("popupclose", function () {
+                if (before === null) { return; }
+                var legend = document.querySelector(".jg-legend");
+                if (legend && before.legend) { legend.open = true; }
+                if (before.layers) { control.expand(); }
+                before = null;
+            });
+        })();
         {% endmacro %}
         """
     )
 
-    def __init__(self) -> None:
+    def __init__(self, control: folium.LayerControl) -> None:
         super().__init__()
-        self._name = "FoldLegendOnPopup"
+        self._name = "FoldOnPopup"
+        self.control = control
 
 
 # --- the map -------------------------------------------------------------------------------
@@ -1342,7 +1364,7 @@ def build_plan_map(
     for layer in layers:
         if layer is not None:
             layer.add_to(m)
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    control = folium.LayerControl(collapsed=False, position="topright").add_to(m)
 
     district = str(report.get("district_name") or "")
     units = f"{len(plan.communities):,} 个社区 communities · {len(plan.grids):,} 个网格 grids"
@@ -1378,7 +1400,7 @@ def build_plan_map(
             ),
         )
     ).add_to(m)
-    _FoldLegendOnPopup().add_to(m)
+    _FoldOnPopup(control).add_to(m)
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     stable_ids(m.get_root())
     logger.info(

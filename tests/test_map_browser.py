@@ -279,3 +279,34 @@ def test_the_sample_sized_page_draws_every_layer_without_errors(
     assert len(result["tooltips"]) == result["features"] - 2
     assert result["images"] == 0
     assert _severe_errors(browser) == []
+
+
+def test_legend_and_layer_control_fold_while_a_popup_is_open(browser: Any, tmp_path: Path) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    path = render.write_map(_hostile_plan(tmp_path), tmp_path / "map.html")
+    browser.get_log("browser")
+    browser.get(path.resolve().as_uri())
+    WebDriverWait(browser, 60).until(
+        lambda d: d.execute_script("return !!window.L && document.querySelector('.jg-legend')")
+    )
+    states = browser.execute_script(
+        """
+        const map = Object.values(window).find((v) => v instanceof L.Map);
+        const layers = document.querySelector('.leaflet-control-layers');
+        const state = () => [
+          document.querySelector('.jg-legend').open,
+          layers.classList.contains('leaflet-control-layers-expanded'),
+        ];
+        const shown = [state()];
+        let feature = null;
+        map.eachLayer((l) => { if (!feature && l.feature && l.getBounds) { feature = l; } });
+        feature.fire('click', {latlng: feature.getBounds().getCenter()}, true);
+        shown.push(state());
+        map.closePopup();
+        shown.push(state());
+        return shown;
+        """
+    )
+    assert states == [[True, True], [False, False], [True, True]]
+    assert _severe_errors(browser) == []
