@@ -214,6 +214,7 @@ class _Model:
         self.stages: list[StageOutcome] = []
         self.people = sorted(problem.eligible)
         self._grouped = False
+        self.saturated: set[str] = set()
         prob = pulp.LpProblem("assign", pulp.LpMinimize)
         x: dict[tuple[str, str], pulp.LpVariable] = {}
         for n, person in enumerate(self.people):
@@ -346,8 +347,8 @@ class _Model:
             if sigma[person] > 1e-6:
                 mine = [self.x[person, u] for u in problem.eligible[person]]
                 self.prob += pulp.lpSum(mine) == problem.capacity[person], f"saturated_{n}"
+                self.saturated.add(person)
         covered = round(sum(problem.households[u] * value for (_, u), value in values.items()))
-        self.must_cover = covered
         self.stages.append(
             StageOutcome(
                 "coverage",
@@ -376,9 +377,38 @@ class _Model:
                 for u in self.problem.eligible[person]
             ]
             self.prob += self.load >= pulp.lpSum(terms), f"load_{n}"
+        self._unit_cuts()
         self.prob.setObjective(self.load + 0)
         second = _solve(self.prob, "workload", self.stages, start, self.options)
         return round(second.objective)
+
+    def _unit_cuts(self) -> None:
+        """Valid inequalities that make the stage-2 bound strong.
+
+        At most one person serves unit u, so ``L ≥ Σ_i c_iu x[i,u]`` holds whenever
+        ``c_iu`` is a lower bound on person i's load when serving u: h_u, plus for a
+        person who must serve their full capacity k_i, the k_i - 1 smallest other
+        units they may serve. Without these the LP spreads a unit over many people
+        and its bound is the average load, not the largest.
+        """
+        households = self.problem.households
+        open_units = {
+            p: sorted(
+                (int(households[u]), u)
+                for u in self.problem.eligible[p]
+                if self.x[p, u].upBound != 0
+            )
+            for p in self.people
+        }
+        terms: dict[str, list] = {}
+        for person, units in open_units.items():
+            extra = self.problem.capacity[person] - 1 if person in self.saturated else 0
+            for h, unit in units:
+                others = [g for g, v in units if v != unit][:extra]
+                terms.setdefault(unit, []).append((h + sum(others)) * self.x[person, unit])
+        for k, unit in enumerate(sorted(terms)):
+            if len(terms[unit]) > 1:
+                self.prob += self.load >= pulp.lpSum(terms[unit]), f"unit_load_{k}"
 
     def settle(self, largest: int) -> dict[str, tuple[str, ...]]:
         """Stage 3: fewest moves with no one above ``largest`` households."""
