@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import logging
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -41,6 +42,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
+from matplotlib.ft2font import FT2Font
 from matplotlib.lines import Line2D
 from matplotlib.offsetbox import AnchoredOffsetbox, DrawingArea, TextArea, VPacker
 from matplotlib.patches import Patch, Polygon, Rectangle
@@ -62,6 +64,7 @@ __all__ = [
     "crs_note",
     "font_path",
     "map_info",
+    "missing_characters",
     "place_labels",
     "plot_adjacency",
     "plot_before_after",
@@ -139,6 +142,52 @@ def _register_fonts() -> None:
     for bold in (False, True):
         font_manager.fontManager.addfont(str(font_path(bold=bold)))
     _registered = True
+
+
+@functools.cache
+def _charmap() -> frozenset[int]:
+    return frozenset(FT2Font(str(font_path())).get_charmap())
+
+
+def missing_characters(texts: Iterable[object]) -> dict[str, list[str]]:
+    """Characters of ``texts`` that the bundled font lacks, with the texts holding them.
+
+    The font covers GB 2312 (6,763 hanzi), ASCII and punctuation; rarer characters of
+    place names (堃, 喆, ...) would print as empty boxes. Rebuild the font with them
+    (``scripts/make_cjk_font.py --extra names.txt``) or rename the units.
+
+    Examples
+    --------
+    >>> missing_characters(["康平", "堃园小区"])
+    {'堃': ['堃园小区']}
+    """
+    covered = _charmap()
+    found: dict[str, list[str]] = {}
+    for text in texts:
+        if not isinstance(text, str):
+            continue
+        for char in dict.fromkeys(text):
+            if not char.isspace() and ord(char) not in covered:
+                holders = found.setdefault(char, [])
+                if text not in holders:
+                    holders.append(text)
+    return dict(sorted(found.items()))
+
+
+_warned: set[str] = set()  # characters already reported in this process
+
+
+def _warn_missing(texts: Iterable[object]) -> None:
+    missing = {c: n for c, n in missing_characters(texts).items() if c not in _warned}
+    if missing:
+        _warned.update(missing)
+        shown = "; ".join(f"{char} ({'、'.join(names[:3])})" for char, names in missing.items())
+        logger.warning(
+            "%d character(s) are not in the bundled font and print as empty boxes: %s; "
+            "rebuild the font with them (scripts/make_cjk_font.py --extra) or rename the units",
+            len(missing),
+            shown,
+        )
 
 
 @contextlib.contextmanager
@@ -936,6 +985,10 @@ def _admin_handles(k: float, *, community: bool = True, subdistrict: bool = True
 # --- the maps -----------------------------------------------------------------------------
 
 
+def _names(frame: pd.DataFrame | None) -> list[object]:
+    return [] if frame is None or "name" not in frame.columns else list(frame["name"])
+
+
 def _households(value: Any) -> str:
     return f"{int(value):,}户"
 
@@ -969,6 +1022,7 @@ def plot_overview(plan: PlanFiles, *, paper: Paper = "A3", info: MapInfo | None 
     """
     info = info if info is not None else map_info(plan)
     communities = _require(plan, "communities", ("community_id", "name", "households"))
+    _warn_missing([*communities["name"], *_names(plan.subdistricts), *_names(plan.roads)])
     with print_style():
         page = _page(
             paper,
@@ -1110,6 +1164,7 @@ def plot_community(
     name = str(row["name"])
     grids = plan.grids[plan.grids["community_id"].astype(str) == str(community_id)]
     compounds = plan.compounds[plan.compounds["community_id"].astype(str) == str(community_id)]
+    _warn_missing([name, *_names(grids), *_names(compounds), boundary_text, *_names(plan.roads)])
     with print_style():
         page = _page(
             paper,
@@ -1312,6 +1367,7 @@ def plot_before_after(
     info = info if info is not None else map_info(plan)
     before = current_communities(plan.compounds)
     after = _require(plan, "communities", ("community_id", "name", "households"))
+    _warn_missing([*before["community"], *after["name"]])
     bounds = tuple(plan.compounds.total_bounds)
     if focus is not None:
         wanted = {str(f) for f in focus}

@@ -148,15 +148,23 @@ _LEVEL_NAMES = {"grid": "网格", "community": "社区", "subdistrict": "街道"
 
 
 def _compound_grids(plan: io.PlanFiles) -> pd.Series:
-    """Short names of the grids each compound's buildings are in (``第1、2网格``)."""
-    if plan.buildings is None or "grid_id" not in plan.buildings.columns:
-        if "grid_id" in plan.compounds.columns:
-            ids = plan.compounds.set_index("compound_id")["grid_id"].astype(str)
-        else:
-            return pd.Series(dtype=str)
-        pairs = ids.reset_index()
-    else:
+    """Short names of the grids each compound is in (``第1网格、第2网格``), by compound id.
+
+    From the buildings' ``grid_id`` when the plan has buildings, else from where the
+    grid polygons cover the compounds (more than 1 % of a compound's area).
+    """
+    if plan.buildings is not None and {"compound_id", "grid_id"} <= set(plan.buildings.columns):
         pairs = plan.buildings[["compound_id", "grid_id"]].astype(str).drop_duplicates()
+    else:
+        left = plan.compounds[["compound_id", "geometry"]]
+        right = plan.grids[["grid_id", "geometry"]]
+        pieces = left.overlay(right, how="intersection", keep_geom_type=True)
+        share = pieces.geometry.area / pieces["compound_id"].map(
+            left.set_index("compound_id").geometry.area
+        )
+        pairs = pieces.loc[share > 0.01, ["compound_id", "grid_id"]].astype(str)
+    if pairs.empty:
+        return pd.Series(dtype=object)
     names = plan.grids.set_index(plan.grids["grid_id"].astype(str))
     short = {
         gid: carto._short_grid_name(str(row["name"]), str(row.get("community_name", "")))
@@ -478,7 +486,11 @@ def _community_blocks(
                 if "community" in compounds.columns
                 else {}
             ),
-            "所在网格": compounds["compound_id"].astype(str).map(grid_names).fillna(""),
+            "所在网格": compounds["compound_id"]
+            .astype(str)
+            .map(grid_names)
+            .astype(object)
+            .fillna(""),
         }
     ).sort_values("小区代码")
     mine = staff[(staff["level"] == "community") & (staff["unit_id"].astype(str) == cid)]

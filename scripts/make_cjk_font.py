@@ -15,6 +15,9 @@ Usage::
     python scripts/make_cjk_font.py /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc \
         /usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc --out jinfeng_grid/data/fonts
 
+``--extra NAMES.txt`` adds the characters of a text file (rare characters of local
+place names, which GB 2312 lacks: 堃, 喆, ...).
+
 The sources are ``NotoSansCJK-<Weight>.ttc`` (Debian ``fonts-noto-cjk``; the face
 named "Noto Sans CJK SC" is used) or ``NotoSansCJKsc-<Weight>.otf`` from
 https://github.com/notofonts/noto-cjk. The licence file ``OFL.txt`` beside the
@@ -74,9 +77,9 @@ def sample_text(path: Path) -> set[str]:
     return chars
 
 
-def wanted_characters() -> set[str]:
-    """The character set of the bundled font."""
-    return (
+def wanted_characters(extra: str = "") -> set[str]:
+    """The character set of the bundled font (plus the characters of ``extra``)."""
+    return set(extra) - set(" \t\r\n") | (
         gb2312()
         | ranges(
             (0x20, 0x7E),  # ASCII
@@ -192,11 +195,11 @@ def rename(font: TTFont, weight: str) -> None:
     )
 
 
-def make(source: Path, out_dir: Path) -> Path:
+def make(source: Path, out_dir: Path, *, extra: str = "") -> Path:
     """Subset, convert and rename one weight; return the written ``.ttf``."""
     font = load_face(source)
     weight = font["name"].getDebugName(2) or "Regular"
-    subset_font(font, wanted_characters())
+    subset_font(font, wanted_characters(extra))
     cff_to_truetype(font)
     rename(font, weight)
     font.recalcTimestamp = False  # keep the source's dates: reproducible bytes
@@ -215,9 +218,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("sources", nargs="+", type=Path, help="Noto Sans CJK .ttc/.otf files")
     parser.add_argument("--out", type=Path, default=Path("jinfeng_grid/data/fonts"))
+    parser.add_argument(
+        "--extra",
+        type=Path,
+        default=None,
+        metavar="NAMES.txt",
+        help="a UTF-8 text file whose characters are added (rare characters of local names)",
+    )
     args = parser.parse_args()
+    extra = args.extra.read_text(encoding="utf-8") if args.extra is not None else ""
     for source in args.sources:
-        make(source, args.out)
+        make(source, args.out, extra=extra)
 
 
 if __name__ == "__main__":

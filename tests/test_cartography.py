@@ -48,8 +48,12 @@ def _box(col: int, row: int) -> box:
     return box(x, y, x + SIZE, y + SIZE)
 
 
-def write_tiny_plan(directory: Path) -> Path:
-    """Write a plan directory by hand (plan.gpkg, summary.json, moves.csv); return it."""
+def write_tiny_plan(directory: Path, *, minimal: bool = False) -> Path:
+    """Write a plan directory by hand (plan.gpkg, summary.json, moves.csv); return it.
+
+    ``minimal``: only compounds (without their current community), communities and
+    grids, no moves.csv: what a plan of a bare input holds.
+    """
     rows = []
     for cid, (col, row, name, households, current, proposed) in COMPOUNDS.items():
         rows.append(
@@ -171,6 +175,18 @@ def write_tiny_plan(directory: Path) -> Path:
             "seed": 0,
         },
     }
+    if minimal:
+        io.write_plan_outputs(
+            directory,
+            layers={
+                "compounds": compounds.drop(columns=["community"]),
+                "communities": communities,
+                "grids": grids,
+            },
+            tables={},
+            summary=summary,
+        )
+        return directory
     io.write_plan_outputs(
         directory,
         layers={
@@ -358,6 +374,23 @@ def test_the_scale_is_round_and_the_map_fits_in_its_frame(plan) -> None:
     y0, y1 = ax.get_ylim()
     bx0, by0, bx1, by1 = plan.compounds.total_bounds
     assert x0 < bx0 and x1 > bx1 and y0 < by0 and y1 > by1
+
+
+def test_characters_missing_from_the_font_are_named_with_their_units(
+    plan, caplog, tmp_path
+) -> None:
+    assert carto.missing_characters(["康平", "堃园小区", "喆园", None]) == {
+        "喆": ["喆园"],
+        "堃": ["堃园小区"],
+    }
+    assert carto.missing_characters(["东至正源街，南至区界（示意）", "Block 12"]) == {}
+    caplog.set_level("WARNING", logger="jinfeng_grid._cartography")
+    carto._warned.discard("堃")
+    communities = plan.communities.assign(name=["堃园", "北安", "湖滨"])
+    renamed = io.PlanFiles(**{**vars(plan), "communities": communities})
+    with pytest.warns(UserWarning, match="Glyph 22531"):  # matplotlib's own, on drawing
+        _pixels(carto.plot_overview(renamed), tmp_path)
+    assert "not in the bundled font and print as empty boxes: 堃 (堃园)" in caplog.text
 
 
 # --- CRS note ----------------------------------------------------------------------------

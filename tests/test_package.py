@@ -128,6 +128,23 @@ def test_the_readme_lists_the_contents_in_chinese_and_english(package) -> None:
     assert "社区 3 个（调整 2 个）" in text
 
 
+def test_a_bare_plan_gives_a_package_without_the_parts_it_cannot_have(tmp_path) -> None:
+    plan_dir = write_tiny_plan(tmp_path / "plan", minimal=True)
+    files = report.write_package(plan_dir, tmp_path / "out", png=False)
+    assert "maps/before_after.pdf" not in files  # no current communities
+    assert "moves.csv" not in files
+    assert "maps/overview.png" not in files
+    # overview, table of communities, then map + tables for each changed community
+    assert _pages(files["atlas.pdf"]) == 2 + 2 * len(CHANGED)
+    readme = files["README.txt"].read_text("utf-8")
+    assert "moves.csv：方案无现状社区" in readme
+    sheets = pd.read_excel(files["plan.xlsx"], sheet_name=None)
+    assert "调整明细" not in sheets
+    # without buildings, the grids of a compound are where the grid polygons cover it
+    assert set(sheets["小区"]["所在网格"]) == {"第1网格", "第2网格"}
+    assert set(sheets["四至"]["西至"]) <= {"区界", "康平社区", "北安社区", "湖滨社区"}
+
+
 def test_a_missing_plan_directory_is_an_input_error(tmp_path) -> None:
     with pytest.raises(InputDataError, match=r"plan directory .* does not exist"):
         report.write_package(tmp_path / "nowhere", tmp_path / "out")
