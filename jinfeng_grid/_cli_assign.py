@@ -191,6 +191,19 @@ def format_assignment(result: StaffAssignment, *, top: int = 5) -> str:
             f"{figures['largest_households_per_person']:,} households; {figures['kept']} kept "
             f"their unit, {figures['reassigned']} reassigned ({stages}; {seconds:.1f} s)"
         )
+        need = figures["requirement"]
+        if need:
+            basis = "one per grid" if role == "grid_worker" else "2-3 per 10,000 residents"
+            norm = (
+                f"{need['required_min']:,}"
+                if need["required_min"] == need["required_max"]
+                else f"{need['required_min']:,}-{need['required_max']:,}"
+            )
+            lines.append(
+                f"    norm: {norm} ({basis}), roster {need['roster']:,}, "
+                f"{need['norm_shortfall']:,} short of the norm; "
+                f"{figures['unit_gone']} people's units no longer exist"
+            )
         left = result.uncovered[result.uncovered["hire"] == role]
         if len(left):
             listed = ", ".join(

@@ -374,6 +374,7 @@ class StaffAssignment:
     grids: gpd.GeoDataFrame
     communities: gpd.GeoDataFrame
     stages: Mapping[str, tuple[StageOutcome, ...]] = field(default_factory=dict)
+    requirements: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @property
     def proven(self) -> bool:
@@ -400,6 +401,15 @@ class StaffAssignment:
                 else 0,
                 "kept": int((rows["status"] == "kept").sum()),
                 "reassigned": int(person_rows["reassigned"].sum()),
+                "unit_gone": int(
+                    (
+                        person_rows[
+                            "current_grid" if role == "grid_worker" else "current_community"
+                        ].notna()
+                        & person_rows["successor"].isna()
+                    ).sum()
+                ),
+                "requirement": dict(self.requirements.get(role, {})),
                 "hires": self.hires[self.hires["role"] == role]
                 .drop(columns="role")
                 .to_dict(orient="records"),
@@ -513,6 +523,7 @@ def assign_staff(
         grids=grid_layer,
         communities=community_layer,
         stages={"grid_worker": grid_solution.stages, "police": police_solution.stages},
+        requirements=_requirements(plan, workers, officers),
     )
     logger.info("%r", result)
     return result
@@ -637,6 +648,7 @@ def _assignment_rows(
             "current_community": person.community,
             "current_grid": person.grid,
             "current_police_room": person.police_room,
+            "successor": keep.get(person.staff_id),
         }
         reassigned = bool(had_unit.get(person.staff_id)) and not kept
         if not units:
@@ -674,6 +686,7 @@ def _assignment_rows(
         "current_community",
         "current_grid",
         "current_police_room",
+        "successor",
         "level",
         "unit_id",
         "unit_name",
@@ -799,3 +812,28 @@ def _hires(
             }
         )
     return pd.DataFrame(rows)
+
+
+def _requirements(
+    plan: PlanFiles, workers: pd.DataFrame, officers: pd.DataFrame
+) -> dict[str, dict[str, Any]]:
+    """The plan's staffing norm at district level beside the roster (see ``staffing``)."""
+    from jinfeng_grid.staffing import required_staff
+
+    need = required_staff(
+        int(plan.compounds["households"].sum()),
+        int(plan.compounds["population"].sum()),
+        grids=len(plan.grids),
+    )
+    out: dict[str, dict[str, Any]] = {}
+    for role, people in (("grid_worker", workers), ("police", officers)):
+        low, high, basis = need[role]
+        out[role] = {
+            "required_min": low,
+            "required_max": high,
+            "basis": basis,
+            "roster": len(people),
+            "norm_shortfall": max(0, low - len(people)),
+        }
+    out["police"]["communities"] = len(plan.communities)
+    return out
