@@ -1113,39 +1113,6 @@ def title_html(title: str, subtitle: str) -> str:
     )
 
 
-_PAGE_CSS = """
-.jg-titlebox{position:fixed;top:10px;left:60px;z-index:690;background:rgba(255,255,255,.92);
- padding:6px 12px;border-radius:4px;box-shadow:0 1px 5px rgba(0,0,0,.4);max-width:60%;
- font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif}
-.jg-maintitle{font-size:17px;font-weight:bold}
-.jg-subtitle{font-size:12px;color:#333}
-.jg-legend{position:fixed;bottom:24px;right:10px;z-index:690;background:rgba(255,255,255,.94);
- padding:6px 10px;border-radius:4px;box-shadow:0 1px 5px rgba(0,0,0,.4);font-size:12px;
- max-height:70%;overflow:auto;font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif}
-.jg-legend summary{font-weight:bold;cursor:pointer;margin-bottom:4px}
-.jg-row{display:flex;align-items:center;margin:2px 0}
-.jg-sw{display:inline-block;width:22px;height:13px;margin-right:6px;box-sizing:border-box}
-.jg-dot{display:inline-block;width:12px;height:12px;border-radius:50%;margin:0 11px 0 5px;
- box-sizing:border-box}
-.jg-sub{font-weight:bold;margin-top:6px}
-.jg-cap{margin-left:4px}
-.jg-note{color:#555;margin-top:6px;font-size:11px}
-.jg-title{font-size:15px;font-weight:bold}
-.jg-what{color:#555;font-size:11px}
-.jg-table{border-collapse:collapse;margin-top:4px;font-size:12px}
-.jg-table th{text-align:left;font-weight:normal;color:#444;padding:1px 8px 1px 0;
- white-space:nowrap}
-.jg-table td{text-align:right;padding:1px 0 1px 10px}
-.jg-tooltip{font-size:12px}
-.leaflet-popup-content{font-size:13px;margin:10px 14px}
-.leaflet-popup-content table.jg-table{margin:4px 0 0 0}
-.leaflet-popup-content > div > table{margin:0}
-.jg-label div{font-size:12px;font-weight:bold;color:#08306b;text-align:center;white-space:nowrap;
- text-shadow:-1px -1px 0 #fff,1px -1px 0 #fff,-1px 1px 0 #fff,1px 1px 0 #fff,0 0 3px #fff}
-.leaflet-container{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif}
-"""
-
-
 def _web_file(name: str) -> bytes:
     return resources.files("jinfeng_grid").joinpath("data", "web", name).read_bytes()
 
@@ -1176,7 +1143,8 @@ def _inline_assets(m: folium.Map) -> None:
             raise RuntimeError(f"the vendored Leaflet {what} contains </{what}")
     header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css_inline")
     header.add_child(Element(f"<script>{script}</script>"), name="leaflet_js_inline")
-    header.add_child(Element(f"<style>{_PAGE_CSS}</style>"), name="jinfeng_grid_css")
+    page_css = _web_file("map.css").decode("utf-8")
+    header.add_child(Element(f"<style>{page_css}</style>"), name="jinfeng_grid_css")
 
 
 def stable_ids(root: Element) -> None:
