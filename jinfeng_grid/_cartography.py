@@ -579,7 +579,8 @@ def _page(
     return _Page(figure, maps, panel, scale, k)
 
 
-def _north_arrow(ax: Axes, k: float) -> None:
+def _north_arrow(ax: Axes, k: float) -> Bbox:
+    """The north arrow (北) at the upper right of ``ax``; returns its display box."""
     size = 26 * k
     area = DrawingArea(size * 0.6, size, 0, 0)
     w, h = size * 0.6, size
@@ -597,6 +598,7 @@ def _north_arrow(ax: Axes, k: float) -> None:
     anchored.patch.set_edgecolor("none")
     anchored.set_zorder(30)
     ax.add_artist(anchored)
+    return anchored.get_window_extent(_renderer(ax.get_figure()))
 
 
 def _finish(ax: Axes) -> None:
@@ -614,8 +616,11 @@ def _nice_length(metres: float) -> float:
     return float(10**exponent)
 
 
-def _scale_bar(ax: Axes, scale: int, k: float) -> None:
-    """Graphic scale bar (four alternating segments) and the ratio, lower left of ``ax``."""
+def _scale_bar(ax: Axes, scale: int, k: float) -> Bbox:
+    """Graphic scale bar (four alternating segments) and the ratio, lower left of ``ax``.
+
+    Returns the display box of its white ground, which labels must keep clear of.
+    """
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     total = _nice_length((x1 - x0) * 0.22)
@@ -623,17 +628,16 @@ def _scale_bar(ax: Axes, scale: int, k: float) -> None:
     left = x0 + (x1 - x0) * 0.04
     base = y0 + (y1 - y0) * 0.045
     bar_h = (y1 - y0) * 0.006
-    ax.add_patch(
-        Rectangle(
-            (left - seg * 0.35, base - bar_h * 5.0),
-            total + seg * 1.3,
-            bar_h * 14,
-            facecolor="white",
-            edgecolor="none",
-            alpha=0.85,
-            zorder=28,
-        )
+    ground = Rectangle(
+        (left - seg * 0.35, base - bar_h * 5.0),
+        total + seg * 1.3,
+        bar_h * 14,
+        facecolor="white",
+        edgecolor="none",
+        alpha=0.85,
+        zorder=28,
     )
+    ax.add_patch(ground)
     for i in range(4):
         ax.add_patch(
             Rectangle(
@@ -669,6 +673,7 @@ def _scale_bar(ax: Axes, scale: int, k: float) -> None:
         color=_INK,
         zorder=30,
     )
+    return ground.get_window_extent(_renderer(ax.get_figure()))
 
 
 def _panel_text(
@@ -1071,10 +1076,9 @@ def plot_overview(plan: PlanFiles, *, paper: Paper = "A3", info: MapInfo | None 
                         min_size=10 * k,
                     )
                 )
-        _north_arrow(ax, k)
-        _scale_bar(ax, page.scale, k)
+        furniture = [_north_arrow(ax, k), _scale_bar(ax, page.scale, k)]
         _finish(ax)
-        place_labels(ax, labels)
+        place_labels(ax, labels, avoid=furniture)
         within = (
             int(communities["within_bounds"].astype(bool).sum())
             if "within_bounds" in communities.columns
@@ -1241,10 +1245,9 @@ def plot_community(
                     min_size=6 * k,
                 )
             )
-        _north_arrow(ax, k)
-        _scale_bar(ax, page.scale, k)
+        furniture = [_north_arrow(ax, k), _scale_bar(ax, page.scale, k)]
         _finish(ax)
-        place_labels(ax, labels)
+        place_labels(ax, labels, avoid=furniture)
         handles = [
             Line2D(
                 [],
@@ -1426,7 +1429,7 @@ def plot_before_after(
                         min_size=4.6 * k,
                     )
                 )
-            ax.text(
+            title = ax.text(
                 0.5,
                 0.985,
                 f"{heading}  {len(frame)} 个社区",
@@ -1439,10 +1442,15 @@ def plot_before_after(
                 zorder=31,
                 bbox={"boxstyle": "square,pad=0.3", "fc": "white", "ec": _INK, "lw": 0.6},
             )
-            _scale_bar(ax, page.scale, k)
+            renderer = _renderer(page.figure)
+            furniture = [
+                _scale_bar(ax, page.scale, k),
+                title.get_window_extent(renderer).padded(6 * k),
+            ]
+            if ax is page.maps[1]:
+                furniture.append(_north_arrow(ax, k))
             _finish(ax)
-            place_labels(ax, labels)
-        _north_arrow(page.maps[1], k)
+            place_labels(ax, labels, avoid=furniture)
         handles = [
             Patch(facecolor=colour, edgecolor="#333333", linewidth=0.5, label=label)
             for colour, label in zip(_CLASS_COLOURS, class_names, strict=True)
