@@ -145,6 +145,15 @@ def test_a_bare_plan_gives_a_package_without_the_parts_it_cannot_have(tmp_path) 
     assert set(sheets["四至"]["西至"]) <= {"区界", "康平社区", "北安社区", "湖滨社区"}
 
 
+@pytest.mark.slow
+def test_the_same_plan_and_date_give_byte_identical_maps(package, plan_dir, tmp_path) -> None:
+    again = report.write_package(
+        plan_dir, tmp_path, date="2026年1月1日", producing_unit="金凤区民政局"
+    )
+    for name in ("atlas.pdf", "maps/overview.pdf", "maps/overview.png", "README.txt"):
+        assert again[name].read_bytes() == package[name].read_bytes(), name
+
+
 def test_a_missing_plan_directory_is_an_input_error(tmp_path) -> None:
     with pytest.raises(InputDataError, match=r"plan directory .* does not exist"):
         report.write_package(tmp_path / "nowhere", tmp_path / "out")
