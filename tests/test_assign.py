@@ -156,6 +156,13 @@ def check_rules(plan: PlanFiles, people: pd.DataFrame, result: StaffAssignment) 
             population = mine["unit_id"].map(comms["population"])
             if len(mine) > 1:
                 assert population.sum() <= options.residents_per_officer
+            if isinstance(person.police_room, str):
+                rooms = plan.facilities.set_index("id").geometry
+                base = rooms[person.police_room]
+            else:
+                base = plan.compounds[plan.compounds["community"] == person.community].union_all()
+            for unit in mine["unit_id"]:
+                assert comms.geometry[unit].distance(base) <= options.police_reach_m + 1e-6
 
 
 def test_a_part_time_worker_serves_one_grid_of_the_community_holding_their_grid() -> None:
