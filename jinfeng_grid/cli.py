@@ -40,14 +40,21 @@ Handler = Callable[[argparse.Namespace], int]
 def _add_demo(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "demo",
-        help="summarise the bundled sample district and plan it",
+        help="summarise the bundled sample district, plan it, split 五里水乡, package both",
         description=(
             "Summarise the bundled synthetic Jinfeng District (households and people per "
             "subdistrict and community, communities above the 3,000- and 5,000-household "
-            "marks), then plan its communities and grids with the standard scenario and "
-            "write the plan to --out."
+            "marks); plan its communities and grids with the standard scenario; split "
+            "五里水乡 (12,640 households) with three alternatives; and write the approval "
+            "package of the plan and of the best split. Output under --out:\n"
+            "  plan/                       the plan directory (plan.gpkg, summary.json, CSVs)\n"
+            "  package/                    its approval package (atlas, maps, workbook, map.html)\n"
+            "  split/alternatives.csv      the three splits of 五里水乡 compared\n"
+            "  split/alternative_<n>/      each split as a plan directory\n"
+            "  split/package/              the approval package of the best split"
         ),
         epilog="example: jinfeng-grid demo --out demo_output",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--input",
@@ -55,12 +62,17 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:
         help="a GeoPackage laid out like the sample (default: the bundled sample)",
     )
     parser.add_argument(
-        "--out", default="demo_output", metavar="DIR", help="where the plan goes (demo_output)"
+        "--out", default="demo_output", metavar="DIR", help="where it all goes (demo_output)"
     )
     parser.add_argument(
         "--config", default=None, help="scenario file or preset (default: standard)"
     )
     parser.add_argument("--workers", type=int, default=None, help="parallel processes")
+    parser.add_argument(
+        "--community",
+        default="五里水乡",
+        help="the community to split (default 五里水乡; skipped when the input has none)",
+    )
     parser.add_argument(
         "--summary-only", action="store_true", help="summarise the district, do not plan it"
     )
@@ -68,6 +80,8 @@ def _add_demo(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_demo(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     from jinfeng_grid import io, pipeline, report
     from jinfeng_grid.config import load_scenario
 
@@ -79,23 +93,52 @@ def _run_demo(args: argparse.Namespace) -> int:
         return 0
     scenario = load_scenario(args.config)
     layers = io.list_layers(path)
+    found = {
+        f"{name}_layer": name if name in layers else None
+        for name in ("buildings", "roads", "facilities", "staff")
+    }
+    out = Path(args.out)
     update, close = common.progress_bar(args.quiet)
     try:
         run = pipeline.run_plan(
             path,
-            args.out,
+            out / "plan",
             scenario=scenario,
             layer="compounds",
-            buildings_layer="buildings" if "buildings" in layers else None,
-            roads_layer="roads" if "roads" in layers else None,
-            facilities_layer="facilities" if "facilities" in layers else None,
-            staff_layer="staff" if "staff" in layers else None,
             workers=args.workers,
             progress=update,
+            **found,
         )
     finally:
         close()
     sys.stdout.write("\nPlan (scenario " + str(scenario.name) + ")\n" + _describe_run(run) + "\n")
+    files = report.write_package(out / "plan", out / "package")
+    sys.stdout.write(f"approval package of the plan: {len(files)} files in {out / 'package'}\n")
+    names = set(compounds["community"].astype(str)) if "community" in compounds.columns else set()
+    if args.community not in names:
+        sys.stdout.write(f"no community {args.community!r} in the input: no split\n")
+        return 1 if run.plan.notes else 0
+    split = pipeline.run_split(
+        path,
+        out / "split",
+        community=args.community,
+        scenario=scenario,
+        alternatives=3,
+        workers=args.workers,
+        layer="compounds",
+        **found,
+    ).split
+    table = split.comparison[
+        ["alternative", "status", "boundary_m", "households", "households_moved", "grids"]
+    ]
+    sys.stdout.write(
+        f"\n{split.community} split into {split.parts}, {len(split.alternatives)} alternatives "
+        f"(written to {out / 'split'}):\n{table.to_string(index=False)}\n"
+    )
+    files = report.write_package(out / "split" / "alternative_1", out / "split" / "package")
+    sys.stdout.write(
+        f"approval package of alternative 1: {len(files)} files in {out / 'split' / 'package'}\n"
+    )
     return 0
 
 

@@ -1,6 +1,7 @@
-"""End to end on the bundled sample district: the demo plans it and writes the contract.
+"""End to end on the bundled sample district: the demo plans it and writes the contract,
+splits 五里水乡 three ways and writes the approval package of both.
 
-Slow (about a minute on 2 cores): marked ``slow``, run in CI.
+Slow (a few minutes on 2 cores): marked ``slow``, run in CI.
 """
 
 from __future__ import annotations
@@ -27,7 +28,38 @@ def demo_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("demo")
     code = cli.main(["-q", "demo", "--input", str(SAMPLE), "--out", str(out)])
     assert code == 0
-    return out
+    return out / "plan"
+
+
+def test_demo_writes_the_approval_packages_of_the_plan_and_of_the_split(
+    demo_output: Path,
+) -> None:
+    out = demo_output.parent
+    for package in (out / "package", out / "split" / "package"):
+        names = {path.name for path in package.iterdir()}
+        assert {"atlas.pdf", "plan.xlsx", "plan.gpkg", "summary.json", "README.txt"} <= names
+
+
+def test_demo_splits_wulishuixiang_into_three_distinct_proven_alternatives(
+    demo_output: Path,
+) -> None:
+    split = demo_output.parent / "split"
+    table = pd.read_csv(split / "alternatives.csv", encoding="utf-8-sig")
+    assert list(table["alternative"]) == [1, 2, 3]
+    assert (table["status"] == "optimal").all()
+    assert table["all_within_bounds"].all()
+    assert table["boundary_m"].is_monotonic_increasing or table["objective"].is_monotonic_increasing
+    memberships = set()
+    for number in (1, 2, 3):
+        compounds = gpd.read_file(split / f"alternative_{number}" / "plan.gpkg", layer="compounds")
+        mine = compounds[compounds["community"] == "五里水乡"]
+        assert int(mine["households"].sum()) == 12_640
+        memberships.add(
+            frozenset(frozenset(g["compound_id"]) for _, g in mine.groupby("community_id"))
+        )
+        others = compounds[compounds["community"] != "五里水乡"]
+        assert (others["community_name"] == others["community"]).all()
+    assert len(memberships) == 3
 
 
 def test_demo_writes_the_contract_files(demo_output: Path) -> None:
