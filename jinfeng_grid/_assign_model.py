@@ -333,8 +333,25 @@ class _Model:
         ):
             logger.info("coverage LP not whole (%s): solving stage 1 as a MIP", outcome.status)
             return False
-        pi = {u: -(lp.get_constraint_by_name(name).pi or 0.0) for u, name in unit_rows.items()}
-        sigma = {p: -(lp.get_constraint_by_name(name).pi or 0.0) for p, name in person_rows.items()}
+        duals = {
+            name: lp.get_constraint_by_name(name).pi
+            for name in [*unit_rows.values(), *person_rows.values()]
+        }
+        if any(value is None for value in duals.values()):
+            logger.info("the solver gave no duals: solving stage 1 as a MIP")
+            return False
+        pi = {u: -float(duals[name]) for u, name in unit_rows.items()}
+        sigma = {p: -float(duals[name]) for p, name in person_rows.items()}
+        covered = round(sum(problem.households[u] * value for (_, u), value in values.items()))
+        dual_value = sum(pi.values()) + sum(problem.capacity[p] * sigma[p] for p in sigma)
+        feasible = all(value >= -1e-6 for value in [*pi.values(), *sigma.values()]) and all(
+            pi[u] + sigma[p] >= problem.households[u] - 1e-6 for (p, u) in self.x
+        )
+        if not feasible or abs(dual_value - covered) > 1e-6 * max(1, covered):
+            # the duals do not prove the LP optimum (sign convention or precision): the
+            # complementary-slackness face would be wrong, so take the MIP route
+            logger.info("coverage LP duals do not certify the optimum: solving as a MIP")
+            return False
         for (person, unit), var in self.x.items():
             if pi[unit] + sigma[person] - problem.households[unit] > 1e-6:
                 var.upBound = 0  # not tight: serving this unit costs coverage
@@ -348,7 +365,6 @@ class _Model:
                 mine = [self.x[person, u] for u in problem.eligible[person]]
                 self.prob += pulp.lpSum(mine) == problem.capacity[person], f"saturated_{n}"
                 self.saturated.add(person)
-        covered = round(sum(problem.households[u] * value for (_, u), value in values.items()))
         self.stages.append(
             StageOutcome(
                 "coverage",
@@ -423,12 +439,35 @@ class _Model:
             _solve(self.prob, "moves", self.stages, start, self.options)
         else:
             self.stages.append(StageOutcome("moves", "optimal", 0.0, 0.0, 0.0))
-        return {
+        served = {
             person: tuple(
                 u for u in self.problem.eligible[person] if (self.x[person, u].varValue or 0) > 0.5
             )
             for person in self.people
         }
+        self._audit(served, largest)
+        return served
+
+    def _audit(self, served: Mapping[str, tuple[str, ...]], largest: int) -> None:
+        """Check the final plan against the rules and stage 1's coverage, not the solver."""
+        problem = self.problem
+        units = [u for mine in served.values() for u in mine]
+        covered = sum(int(problem.households[u]) for u in units)
+        best = self.total - round(self.stages[0].objective or 0.0)
+        problems = []
+        if len(units) != len(set(units)):
+            problems.append("a unit is served by two people")
+        if covered != best:
+            problems.append(f"{covered:,} households covered, stage 1 found {best:,}")
+        for person, mine in served.items():
+            load = sum(int(problem.households[u]) for u in mine)
+            if len(mine) > problem.capacity[person] or load > largest:
+                problems.append(f"{person} serves {len(mine)} units, {load:,} households")
+        if problems:
+            raise SolverError(
+                "the assignment failed its audit: " + "; ".join(problems[:5]) + "; "
+                "please report this with the plan and roster (try --solver cbc meanwhile)"
+            )
 
 
 def _values(x: Mapping[tuple[str, str], pulp.LpVariable]) -> dict[pulp.LpVariable, float]:

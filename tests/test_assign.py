@@ -375,3 +375,16 @@ def test_a_point_far_from_everything_is_not_a_room_in_reach() -> None:
     result = assign_staff(plan, people)
     assert served(result, "o") == set()
     assert result.assignments["status"].tolist() == ["unassigned"]
+
+
+def test_cbc_finds_the_same_optimum_as_highs() -> None:
+    people = roster(
+        ("f1", "grid_worker", "full_time", "甲", None, None),
+        ("f2", "grid_worker", "full_time", "乙", None, None),
+        ("o", "police", "full_time", "甲", None, None),
+    )
+    highs = assign_staff(make_plan(), people)
+    cbc = assign_staff(make_plan(), people, options=AssignOptions(solver="cbc"))
+    assert cbc.proven
+    assert cbc.workload["households"].tolist() == highs.workload["households"].tolist()
+    assert cbc.summary()["grid_worker"]["covered_households"] == 1500
