@@ -220,3 +220,27 @@ def test_the_comparison_sums_requirements_and_leaves_partly_unknown_actuals_empt
     assert list(comparison["level"].drop_duplicates()) == levels
     grid = comparison.set_index(["level", "role"]).loc[("grid", "grid_worker")]
     assert (grid["units_before"], grid["units_after"]) == (0, 4)  # no current grids given
+
+
+def test_the_sample_district_as_it_is_gives_the_published_actual_ratios() -> None:
+    from jinfeng_grid import io
+
+    sample = Path(__file__).resolve().parents[1] / "sample_geodata" / "jinfeng.gpkg"
+    table = staffing_current(
+        io.read_compounds(sample),
+        buildings=io.read_buildings(sample),
+        staff=io.read_layer(sample, layer="staff"),
+    )
+    district = table[table["level"] == "district"].set_index("role")
+    # 567,643 residents: police 48 -> 0.8, medical 438 -> 7.7, CDC 34 -> 0.6 per 10,000
+    assert round(district.loc["police", "actual_per_10k"], 1) == 0.8
+    assert round(district.loc["medical", "actual_per_10k"], 1) == 7.7
+    assert round(district.loc["cdc", "actual_per_10k"], 1) == 0.6
+    assert district.loc["grid_worker", "actual"] == 448
+    assert district.loc["grid_worker", "required_min"] == 400  # one per current grid
+    communities = table[(table["level"] == "community") & (table["role"] == "police")]
+    assert len(communities) == 48 and (communities["actual"] == 1).all()
+    assert table.loc[table["level"] == "community", "actual"].notna().any()
+    assert (
+        table.loc[(table["level"] != "district") & (table["role"] == "cdc"), "actual"].isna().all()
+    )
