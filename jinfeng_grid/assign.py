@@ -44,12 +44,24 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 
-from jinfeng_grid._assign_model import CoverProblem, CoverSolution, StageOutcome, solve_cover
-from jinfeng_grid.errors import ConfigError, InputDataError
-from jinfeng_grid.staffing import ROLES
+from jinfeng_grid._assign_model import CoverProblem, StageOutcome, solve_cover
+from jinfeng_grid._assign_roster import (
+    ROSTER_COLUMNS,
+    CurrentUnits,
+    check_roster,
+    current_units,
+)
+from jinfeng_grid._assign_tables import (
+    assignment_rows,
+    coverage_layer,
+    hires_table,
+    requirements,
+    uncovered_table,
+    workload_table,
+)
+from jinfeng_grid.errors import ConfigError
 
 if TYPE_CHECKING:
     from jinfeng_grid.io import PlanFiles
@@ -65,22 +77,9 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-ROSTER_COLUMNS: tuple[str, ...] = (
-    "staff_id",
-    "role",
-    "employment",
-    "subdistrict",
-    "community",
-    "grid",
-    "police_room",
-)
-"""Columns of a roster; ``staff_id``, ``role`` and ``employment`` are required."""
-
 ASSIGNED_ROLES: tuple[str, ...] = ("grid_worker", "police")
 """Roles that :func:`assign_staff` puts on units; the other roles of
 :data:`jinfeng_grid.staffing.ROLES` may be in a roster and are left as they are."""
-
-EMPLOYMENT: tuple[str, ...] = ("full_time", "part_time")
 
 
 @dataclass(frozen=True)
@@ -122,213 +121,6 @@ class AssignOptions:
             raise ConfigError(f"police_reach_m must be >= 0 metres, got {self.police_reach_m!r}")
         if self.time_limit is not None and not self.time_limit > 0:
             raise ConfigError(f"time_limit must be positive seconds, got {self.time_limit!r}")
-
-
-# --- the roster ----------------------------------------------------------------------
-
-
-def check_roster(roster: pd.DataFrame, plan: PlanFiles) -> pd.DataFrame:
-    """Check a roster against a plan's current units and return it in canonical form.
-
-    Parameters
-    ----------
-    roster
-        One row per person: ``staff_id`` (unique), ``role`` (one of
-        :data:`jinfeng_grid.staffing.ROLES`), ``employment`` (``full_time`` or
-        ``part_time``), and where known the current ``subdistrict``, ``community``,
-        ``grid`` and ``police_room`` (names/ids as in the plan's input).
-    plan
-        The plan; its compounds carry the current ``subdistrict``/``community``, its
-        buildings (or compounds) the current ``grid``, its facilities the police rooms.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns :data:`ROSTER_COLUMNS` as text (``None`` where unknown), in roster
-        order; ``subdistrict`` filled in from the community where missing.
-
-    Raises
-    ------
-    InputDataError
-        Listing every problem at once: missing columns, duplicate ``staff_id``, a role
-        the standards do not know, an employment other than full/part time, a
-        community, subdistrict, grid or police room that the plan does not have, a
-        part-time grid worker without a community or grid.
-
-    Examples
-    --------
-    >>> from jinfeng_grid import io
-    >>> plan = io.read_plan("plan/")  # doctest: +SKIP
-    >>> people = io.read_layer("district.gpkg", layer="roster")  # doctest: +SKIP
-    >>> roster = check_roster(people, plan)  # doctest: +SKIP
-    """
-    table = pd.DataFrame(roster).drop(columns=["geometry"], errors="ignore")
-    missing = [c for c in ("staff_id", "role", "employment") if c not in table.columns]
-    if missing:
-        raise InputDataError(
-            f"the roster has no column {', '.join(missing)} (it has "
-            f"{', '.join(map(str, table.columns)) or 'none'}): a roster needs staff_id, role "
-            "and employment, and where known subdistrict, community, grid, police_room"
-        )
-    table = table.reset_index(drop=True)
-    for column in ROSTER_COLUMNS:
-        if column not in table.columns:
-            table[column] = None
-    table = table.loc[:, list(ROSTER_COLUMNS)].astype(object)
-    table = table.where(
-        table.notna() & (table.astype(str).apply(lambda s: s.str.strip()) != ""), None
-    )
-    table = table.map(lambda v: v if v is None else str(v).strip())
-    problems: list[str] = []
-
-    def rows(mask: pd.Series) -> str:
-        listed = [f"row {i + 1} ({table.at[i, 'staff_id']})" for i in table.index[mask][:8]]
-        more = int(mask.sum()) - len(listed)
-        return ", ".join(listed) + (f" and {more} more" if more > 0 else "")
-
-    if table["staff_id"].isna().any():
-        problems.append(f"staff_id is empty in {rows(table['staff_id'].isna())}")
-    duplicated = table["staff_id"].notna() & table["staff_id"].duplicated(keep=False)
-    if duplicated.any():
-        twice = sorted(set(table.loc[duplicated, "staff_id"]))
-        problems.append(
-            f"staff_id listed more than once: {', '.join(twice[:10])}: give each person one row"
-        )
-    unknown_role = ~table["role"].isin(ROLES)
-    if unknown_role.any():
-        roles = sorted(set(map(str, table.loc[unknown_role, "role"])))
-        problems.append(
-            f"role {', '.join(roles)} is not a role the standards know ({rows(unknown_role)}): "
-            f"use one of {', '.join(ROLES)}"
-        )
-    bad_employment = ~table["employment"].isin(EMPLOYMENT)
-    if bad_employment.any():
-        problems.append(f"employment must be full_time or part_time ({rows(bad_employment)})")
-    current = _current_units(plan)
-    for column, known, what in (
-        ("community", current.community_subdistrict, "current community of any compound"),
-        ("subdistrict", set(current.subdistrict_id), "current subdistrict of any compound"),
-        ("grid", current.grid_community, "current grid of the plan's buildings"),
-        ("police_room", current.police_rooms, "police room of the plan's facilities"),
-    ):
-        unknown = table[column].notna() & ~table[column].isin(list(known))
-        if unknown.any():
-            names = sorted(set(table.loc[unknown, column]))
-            problems.append(
-                f"{column} {', '.join(names[:8])} is not a {what} ({rows(unknown)}); "
-                "use the names of the plan's input"
-            )
-    part_time = (table["role"] == "grid_worker") & (table["employment"] == "part_time")
-    homeless = part_time & table["community"].isna() & table["grid"].isna()
-    if homeless.any():
-        problems.append(
-            "part-time grid workers serve only grids of their own community, but "
-            f"{rows(homeless)} have neither a community nor a grid: give their community"
-        )
-    if problems:
-        raise InputDataError("bad roster: " + "; ".join(problems))
-    # what the roster leaves out, the plan knows
-    from_grid = table["grid"].map(current.grid_community)
-    table["community"] = table["community"].where(table["community"].notna(), from_grid)
-    from_community = table["community"].map(current.community_subdistrict)
-    table["subdistrict"] = table["subdistrict"].where(table["subdistrict"].notna(), from_community)
-    table = table.astype(object).where(table.notna(), None)
-    logger.info(
-        "roster: %d people (%s)",
-        len(table),
-        ", ".join(f"{n} {role}" for role, n in table["role"].value_counts(sort=False).items()),
-    )
-    return table
-
-
-@dataclass(frozen=True)
-class _Current:
-    """The plan's current units and their successors (new units holding > half)."""
-
-    community_subdistrict: Mapping[str, str]
-    subdistrict_id: Mapping[str, str]
-    grid_community: Mapping[str, str]
-    police_rooms: Mapping[str, Any]
-    grid_successor: Mapping[str, str]
-    community_successor: Mapping[str, str]
-    grid_home: Mapping[str, str]
-    community_home: Mapping[str, str]
-
-
-def _successors(old: pd.Series, new: pd.Series, weight: pd.Series) -> tuple[dict, dict]:
-    """Old unit → new unit with more than half its weight, and → the new unit with most."""
-    frame = pd.DataFrame({"old": old.astype(str), "new": new.astype(str), "w": weight})
-    frame = frame[old.notna().to_numpy()]
-    shares = frame.groupby(["old", "new"], sort=True)["w"].sum().reset_index()
-    shares = shares.sort_values(["old", "w", "new"], ascending=[True, False, True], kind="stable")
-    top = shares.drop_duplicates("old").set_index("old")
-    totals = frame.groupby("old")["w"].sum()
-    successor = {
-        k: str(row.new) for k, row in top.iterrows() if 2 * row.w > totals[k] and totals[k] > 0
-    }
-    return successor, {k: str(row.new) for k, row in top.iterrows()}
-
-
-def _current_units(plan: PlanFiles) -> _Current:
-    compounds = plan.compounds
-    community_subdistrict: dict[str, str] = {}
-    if "community" in compounds.columns and "subdistrict" in compounds.columns:
-        pairs = compounds.dropna(subset=["community"]).drop_duplicates("community")
-        community_subdistrict = dict(
-            zip(pairs["community"].astype(str), pairs["subdistrict"].astype(str), strict=True)
-        )
-    subdistrict_id: dict[str, str] = {}
-    if "subdistrict" in compounds.columns:
-        subdistrict_id = _successors(
-            compounds["subdistrict"], compounds["subdistrict_id"], compounds["households"]
-        )[1]
-    community_successor: dict[str, str] = {}
-    community_home: dict[str, str] = {}
-    if "community" in compounds.columns:
-        community_successor, community_home = _successors(
-            compounds["community"], compounds["community_id"], compounds["households"]
-        )
-    pieces = _grid_pieces(plan)
-    grid_successor: dict[str, str] = {}
-    grid_home: dict[str, str] = {}
-    grid_community: dict[str, str] = {}
-    if pieces is not None:
-        grid_successor, _ = _successors(pieces["grid"], pieces["grid_id"], pieces["households"])
-        _, grid_home = _successors(pieces["grid"], pieces["community_id"], pieces["households"])
-        if "community" in compounds.columns:
-            community_of = compounds.set_index(compounds["compound_id"].astype(str))["community"]
-            _, grid_community = _successors(
-                pieces["grid"],
-                pieces["compound_id"].astype(str).map(community_of),
-                pieces["households"],
-            )
-    police_rooms: dict[str, Any] = {}
-    if plan.facilities is not None and len(plan.facilities):
-        rooms = plan.facilities[plan.facilities["kind"] == "police_room"]
-        police_rooms = dict(zip(rooms["id"].astype(str), rooms.geometry, strict=True))
-    return _Current(
-        community_subdistrict,
-        subdistrict_id,
-        grid_community,
-        police_rooms,
-        grid_successor,
-        community_successor,
-        grid_home,
-        community_home,
-    )
-
-
-def _grid_pieces(plan: PlanFiles) -> pd.DataFrame | None:
-    """Buildings (else compounds) with their current ``grid`` and new ``grid_id``."""
-    for layer, key in ((plan.buildings, "compound_id"), (plan.compounds, "compound_id")):
-        if layer is None or not {"grid", "grid_id"} <= set(layer.columns):
-            continue
-        frame = pd.DataFrame(layer).drop(columns="geometry", errors="ignore")
-        if "community_id" not in frame.columns:
-            owner = plan.compounds.set_index(plan.compounds["compound_id"].astype(str))
-            frame["community_id"] = frame[key].astype(str).map(owner["community_id"])
-        return frame
-    return None
 
 
 # --- the assignment ------------------------------------------------------------------
@@ -475,7 +267,7 @@ def assign_staff(
     """
     options = options if options is not None else AssignOptions()
     people = check_roster(roster, plan)
-    current = _current_units(plan)
+    current = current_units(plan)
     grids = _units(plan.grids, "grid_id")
     communities = _units(plan.communities, "community_id")
     solve = {
@@ -509,12 +301,12 @@ def assign_staff(
     }
     served = {**grid_solution.served, **police_solution.served}
     assigned = people[people["role"].isin(ASSIGNED_ROLES)]
-    assignments = _assignment_rows(assigned, served, keep, had_unit, grids, communities)
-    grid_layer = _coverage_layer(plan.grids, "grid_id", grid_solution, workers)
-    community_layer = _coverage_layer(plan.communities, "community_id", police_solution, officers)
-    workload = _workload(assigned, served, grids, communities, options)
-    uncovered = _uncovered(grid_layer, community_layer)
-    hires = _hires(grid_layer, community_layer, full_time_grids=options.full_time_grids)
+    assignments = assignment_rows(assigned, served, keep, had_unit, grids, communities)
+    grid_layer = coverage_layer(plan.grids, "grid_id", grid_solution, workers)
+    community_layer = coverage_layer(plan.communities, "community_id", police_solution, officers)
+    workload = workload_table(assigned, served, grids, communities, options)
+    uncovered = uncovered_table(grid_layer, community_layer)
+    hires = hires_table(grid_layer, community_layer, full_time_grids=options.full_time_grids)
     result = StaffAssignment(
         assignments=assignments,
         uncovered=uncovered,
@@ -523,7 +315,7 @@ def assign_staff(
         grids=grid_layer,
         communities=community_layer,
         stages={"grid_worker": grid_solution.stages, "police": police_solution.stages},
-        requirements=_requirements(plan, workers, officers),
+        requirements=requirements(plan, workers, officers),
     )
     logger.info("%r", result)
     return result
@@ -539,7 +331,7 @@ def _units(layer: pd.DataFrame, key: str) -> pd.DataFrame:
 
 
 def _grid_problem(
-    workers: pd.DataFrame, grids: pd.DataFrame, current: _Current, options: AssignOptions
+    workers: pd.DataFrame, grids: pd.DataFrame, current: CurrentUnits, options: AssignOptions
 ) -> CoverProblem:
     by_community = {c: list(g.index) for c, g in grids.groupby("community_id", sort=True)}
     by_subdistrict = {s: list(g.index) for s, g in grids.groupby("subdistrict_id", sort=True)}
@@ -580,7 +372,7 @@ def _police_problem(
     officers: pd.DataFrame,
     communities: pd.DataFrame,
     plan: PlanFiles,
-    current: _Current,
+    current: CurrentUnits,
     options: AssignOptions,
 ) -> CoverProblem:
     shapes = gpd.GeoSeries(
@@ -624,216 +416,3 @@ def _police_problem(
         residents_cap={p: cap for p in eligible},
         keep=keep,
     )
-
-
-def _assignment_rows(
-    people: pd.DataFrame,
-    served: Mapping[str, tuple[str, ...]],
-    keep: Mapping[str, str | None],
-    had_unit: Mapping[str, bool],
-    grids: pd.DataFrame,
-    communities: pd.DataFrame,
-) -> pd.DataFrame:
-    rows: list[dict[str, Any]] = []
-    for person in people.itertuples(index=False):
-        units = served.get(person.staff_id, ())
-        table, level = (
-            (grids, "grid") if person.role == "grid_worker" else (communities, "community")
-        )
-        kept = keep.get(person.staff_id) in units
-        base = {
-            "staff_id": person.staff_id,
-            "role": person.role,
-            "employment": person.employment,
-            "current_community": person.community,
-            "current_grid": person.grid,
-            "current_police_room": person.police_room,
-            "successor": keep.get(person.staff_id),
-        }
-        reassigned = bool(had_unit.get(person.staff_id)) and not kept
-        if not units:
-            rows.append({**base, "level": level, "status": "unassigned", "reassigned": reassigned})
-            continue
-        ordered = sorted(units, key=lambda u: (u != keep.get(person.staff_id), u))
-        for k, unit in enumerate(ordered):
-            unit_row = table.loc[unit]
-            if unit == keep.get(person.staff_id):
-                status = "kept"
-            elif k > 0:
-                status = "added"
-            elif had_unit.get(person.staff_id):
-                status = "reassigned"
-            else:
-                status = "new"
-            rows.append(
-                {
-                    **base,
-                    "level": level,
-                    "unit_id": unit,
-                    "unit_name": str(unit_row["name"]),
-                    "community_id": str(unit_row.get("community_id", unit)),
-                    "subdistrict_id": str(unit_row["subdistrict_id"]),
-                    "households": int(unit_row["households"]),
-                    "population": int(unit_row["population"]),
-                    "status": status,
-                    "reassigned": reassigned,
-                }
-            )
-    columns = [
-        "staff_id",
-        "role",
-        "employment",
-        "current_community",
-        "current_grid",
-        "current_police_room",
-        "successor",
-        "level",
-        "unit_id",
-        "unit_name",
-        "community_id",
-        "subdistrict_id",
-        "households",
-        "population",
-        "status",
-        "reassigned",
-    ]
-    frame = pd.DataFrame(rows, columns=columns)
-    frame["households"] = frame["households"].astype("Int64")
-    frame["population"] = frame["population"].astype("Int64")
-    return frame
-
-
-def _coverage_layer(
-    layer: gpd.GeoDataFrame, key: str, solution: CoverSolution, people: pd.DataFrame
-) -> gpd.GeoDataFrame:
-    out = layer.copy()
-    by_unit = {u: p for p, units in solution.served.items() for u in units}
-    employment = dict(zip(people["staff_id"], people["employment"], strict=True))
-    ids = out[key].astype(str)
-    out["covered"] = ids.isin(list(by_unit))
-    out["staff_id"] = ids.map(by_unit)
-    out["employment"] = out["staff_id"].map(employment)
-    out["person_units"] = (
-        out["staff_id"].map({p: len(units) for p, units in solution.served.items()}).astype("Int64")
-    )
-    return out
-
-
-def _workload(
-    people: pd.DataFrame,
-    served: Mapping[str, tuple[str, ...]],
-    grids: pd.DataFrame,
-    communities: pd.DataFrame,
-    options: AssignOptions,
-) -> pd.DataFrame:
-    from jinfeng_grid.standards import standard
-
-    grid_norm = int(standard("grid_households").maximum)
-    rows = []
-    for person in people.itertuples(index=False):
-        units = served.get(person.staff_id, ())
-        table = grids if person.role == "grid_worker" else communities
-        households = int(table.loc[list(units), "households"].sum()) if units else 0
-        population = int(table.loc[list(units), "population"].sum()) if units else 0
-        limit = grid_norm if person.role == "grid_worker" else None
-        rows.append(
-            {
-                "staff_id": person.staff_id,
-                "role": person.role,
-                "employment": person.employment,
-                "units": len(units),
-                "unit_ids": ";".join(units),
-                "households": households,
-                "population": population,
-                "above_norm": households > limit
-                if limit is not None
-                else population > options.residents_per_officer,
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def _uncovered(grids: gpd.GeoDataFrame, communities: gpd.GeoDataFrame) -> pd.DataFrame:
-    frames = []
-    for layer, key, level, hire in (
-        (grids, "grid_id", "grid", "grid_worker"),
-        (communities, "community_id", "community", "police"),
-    ):
-        left = pd.DataFrame(layer.loc[~layer["covered"]]).drop(columns="geometry")
-        left = left.sort_values(["households", key], ascending=[False, True], kind="stable")
-        frames.append(
-            pd.DataFrame(
-                {
-                    "level": level,
-                    "rank": np.arange(1, len(left) + 1),
-                    "unit_id": left[key].astype(str).to_numpy(),
-                    "unit_name": left["name"].astype(str).to_numpy(),
-                    "community_id": left["community_id"].astype(str).to_numpy(),
-                    "subdistrict_id": left["subdistrict_id"].astype(str).to_numpy(),
-                    "households": left["households"].astype(int).to_numpy(),
-                    "population": left["population"].astype(int).to_numpy(),
-                    "hire": hire,
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True)
-
-
-def _hires(
-    grids: gpd.GeoDataFrame, communities: gpd.GeoDataFrame, *, full_time_grids: int
-) -> pd.DataFrame:
-    rows = []
-    for subdistrict, group in grids.groupby(grids["subdistrict_id"].astype(str), sort=True):
-        left = group.loc[~group["covered"]]
-        rows.append(
-            {
-                "role": "grid_worker",
-                "subdistrict_id": subdistrict,
-                "uncovered": len(left),
-                "households": int(left["households"].sum()),
-                "part_time_hires": len(left),
-                "full_time_hires": math.ceil(len(left) / full_time_grids),
-                "police_hires": 0,
-            }
-        )
-    for subdistrict, group in communities.groupby(
-        communities["subdistrict_id"].astype(str), sort=True
-    ):
-        left = group.loc[~group["covered"]]
-        rows.append(
-            {
-                "role": "police",
-                "subdistrict_id": subdistrict,
-                "uncovered": len(left),
-                "households": int(left["households"].sum()),
-                "part_time_hires": 0,
-                "full_time_hires": 0,
-                "police_hires": len(left),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def _requirements(
-    plan: PlanFiles, workers: pd.DataFrame, officers: pd.DataFrame
-) -> dict[str, dict[str, Any]]:
-    """The plan's staffing norm at district level beside the roster (see ``staffing``)."""
-    from jinfeng_grid.staffing import required_staff
-
-    need = required_staff(
-        int(plan.compounds["households"].sum()),
-        int(plan.compounds["population"].sum()),
-        grids=len(plan.grids),
-    )
-    out: dict[str, dict[str, Any]] = {}
-    for role, people in (("grid_worker", workers), ("police", officers)):
-        low, high, basis = need[role]
-        out[role] = {
-            "required_min": low,
-            "required_max": high,
-            "basis": basis,
-            "roster": len(people),
-            "norm_shortfall": max(0, low - len(people)),
-        }
-    out["police"]["communities"] = len(plan.communities)
-    return out
