@@ -87,7 +87,7 @@ def check_roster(roster: pd.DataFrame, plan: PlanFiles) -> pd.DataFrame:
     table = table.where(
         table.notna() & (table.astype(str).apply(lambda s: s.str.strip()) != ""), None
     )
-    table = table.map(lambda v: v if v is None else str(v).strip())
+    table = table.map(_text)
     problems: list[str] = []
 
     def rows(mask: pd.Series) -> str:
@@ -148,6 +148,15 @@ def check_roster(roster: pd.DataFrame, plan: PlanFiles) -> pd.DataFrame:
         ", ".join(f"{n} {role}" for role, n in table["role"].value_counts(sort=False).items()),
     )
     return table
+
+
+def _text(value: Any) -> str | None:
+    """A roster cell as text; codes read as numbers (640106001001001.0) lose the ``.0``."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 @dataclass(frozen=True)

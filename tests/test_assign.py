@@ -388,3 +388,19 @@ def test_cbc_finds_the_same_optimum_as_highs() -> None:
     assert cbc.proven
     assert cbc.workload["households"].tolist() == highs.workload["households"].tolist()
     assert cbc.summary()["grid_worker"]["covered_households"] == 1500
+
+
+def test_grid_codes_read_as_numbers_still_match() -> None:
+    plan = make_plan(new_grid={"A": "7"})
+    plan.buildings["grid"] = plan.buildings["grid"].replace({"gA": "640106001"})
+    people = pd.DataFrame(
+        {
+            "staff_id": ["p"],
+            "role": ["grid_worker"],
+            "employment": ["part_time"],
+            "community": [None],
+            "grid": [640106001.0],  # a numeric column with gaps comes back as floats
+        }
+    )
+    assert check_roster(people, plan)["grid"].tolist() == ["640106001"]
+    assert check_roster(people, plan)["community"].tolist() == ["甲"]
