@@ -121,3 +121,20 @@ def test_summary_reports_every_level_and_the_provenance(demo_output: Path) -> No
             assert sub["status"] in ("optimal", "feasible")
     assert summary["provenance"]["inputs"][0]["name"] == "jinfeng.gpkg"
     assert len(summary["provenance"]["inputs"][0]["sha256"]) == 64
+
+
+def test_the_readme_walk_through_shows_the_split_the_demo_makes(demo_output: Path) -> None:
+    table = pd.read_csv(demo_output.parent / "split" / "alternatives.csv", encoding="utf-8-sig")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Walk-through")[1].split("\n## ")[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "optimal" in line]
+    assert len(rows) == len(table)
+    for line, row in zip(rows, table.itertuples(), strict=True):
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        assert cells[0] == str(row.alternative)
+        assert cells[1] == row.status
+        assert cells[2] == f"{row.boundary_m:,.1f}"
+        assert cells[3] == str(row.barrier_spans)
+        assert cells[4] == " / ".join(f"{int(h):,}" for h in row.households.split("/"))
+        assert cells[5] == f"{row.households_moved:,}"
+        assert cells[6] == str(row.grids)
