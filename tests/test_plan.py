@@ -403,3 +403,35 @@ def test_plan_command_on_bad_counts_is_a_message_not_a_traceback(
     assert code == 2
     assert "约300" in err
     assert "Traceback" not in err
+
+
+def test_the_same_input_and_seed_give_the_same_plan_in_separate_processes(
+    tmp_path: Path,
+) -> None:
+    # set and dict order depend on PYTHONHASHSEED for strings: run the CLI in two fresh
+    # interpreters with different hash seeds and workers, and compare the tables
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "district.gpkg"
+    _district(
+        [[800, 1200, 1000, 1400], [1600, 600, 1200, 1000], [1000, 1000, 800, 1800]],
+        subdistricts=[["甲", "甲", "乙", "乙"]] * 3,
+    ).to_file(path, layer="compounds")
+    outputs = []
+    for hash_seed, workers in (("1", "1"), ("2", "2")):
+        out = tmp_path / f"out{hash_seed}"
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        subprocess.run(
+            [sys.executable, "-m", "jinfeng_grid", "-q", "plan", str(path), "--out", str(out),
+             "--time-limit", "20", "--workers", workers],
+            check=False, env=env, capture_output=True,
+        )  # fmt: skip
+        outputs.append(
+            {
+                name: (out / name).read_bytes()
+                for name in ("communities.csv", "grids.csv", "moves.csv")
+            }
+        )
+    assert outputs[0] == outputs[1]
