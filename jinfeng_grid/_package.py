@@ -355,7 +355,7 @@ class _TablePages:
         self.y -= self.row * 1.4
         if block.text is not None:
             for line in carto._wrap(
-                block.text, int(self.col_w / _text_width_mm("国", self.size) - 1)
+                block.text, int(self.col_w / _text_width_mm("国", self.size * 1.1)) - 2
             ):
                 if not self._room(1):
                     self._next_column()
