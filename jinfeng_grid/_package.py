@@ -684,7 +684,7 @@ def _iter_rows(frame: pd.DataFrame) -> Iterator[pd.Series]:
 def _interactive_map(plan: io.PlanFiles, path: Path) -> Path | None:
     """``map.html`` through ``render.write_map`` when that module exists."""
     try:
-        from jinfeng_grid import render  # type: ignore[attr-defined]
+        from jinfeng_grid import render
     except ImportError:
         logger.info("no interactive map: jinfeng_grid.render is not available")
         return None
