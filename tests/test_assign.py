@@ -404,3 +404,36 @@ def test_grid_codes_read_as_numbers_still_match() -> None:
     )
     assert check_roster(people, plan)["grid"].tolist() == ["640106001"]
     assert check_roster(people, plan)["community"].tolist() == ["甲"]
+
+
+def test_a_stage_stopped_on_the_relative_gap_is_proven_by_one_more_solve(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import dataclasses
+
+    import pulp
+
+    from jinfeng_grid import _assign_model
+
+    real = _assign_model.run_solver
+    calls: list[str] = []
+
+    def early_stop(prob: pulp.LpProblem, **kwargs: object) -> object:
+        outcome = real(prob, **kwargs)
+        calls.append(outcome.status)
+        if len(calls) == 1:  # as HiGHS does within mip_rel_gap: optimal, bound below
+            return dataclasses.replace(outcome, bound=outcome.objective - 5)
+        return outcome
+
+    monkeypatch.setattr(_assign_model, "run_solver", early_stop)
+    prob = pulp.LpProblem("t", pulp.LpMinimize)
+    x = prob.add_variable("x", 0, 10, pulp.LpInteger)
+    prob += x >= 3.5, "floor"
+    prob.setObjective(x + 0)
+    stages: list[_assign_model.StageOutcome] = []
+    options = {"solver": "highs", "time_limit": None, "threads": None, "seed": 0}
+    outcome = _assign_model._solve(prob, "test", stages, None, options)
+    assert calls == ["optimal", "infeasible"]  # the second solve asks for x <= 3
+    assert (outcome.status, outcome.objective, outcome.bound) == ("optimal", 4.0, 4.0)
+    assert x.varValue == 4
+    assert real(prob).status == "optimal"  # the proof's cut no longer excludes x = 4
