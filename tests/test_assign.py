@@ -8,6 +8,7 @@ plan and the roster only, never the model.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -437,3 +438,13 @@ def test_a_stage_stopped_on_the_relative_gap_is_proven_by_one_more_solve(
     assert (outcome.status, outcome.objective, outcome.bound) == ("optimal", 4.0, 4.0)
     assert x.varValue == 4
     assert real(prob).status == "optimal"  # the proof's cut no longer excludes x = 4
+
+
+def test_a_plan_without_buildings_assigns_by_current_community() -> None:
+    plan = dataclasses.replace(make_plan(), buildings=None)
+    people = roster(("p", "grid_worker", "part_time", "乙", None, None))
+    result = assign_staff(plan, people)
+    # 乙's households are mostly in c1 (C 450 of 800): p serves c1's largest grid, nC
+    assert served(result, "p") == {"nC"}
+    with pytest.raises(InputDataError, match=r"grid gA is not a current grid"):
+        check_roster(roster(("q", "grid_worker", "part_time", "甲", "gA", None)), plan)
