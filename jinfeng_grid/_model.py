@@ -27,6 +27,7 @@ from ._contiguity import (
     components_of,
     node_weights,
 )
+from .errors import ConfigError
 
 __all__ = ["PartitionModel", "build_partition_model", "symmetry_rank"]
 
@@ -209,7 +210,7 @@ def build_partition_model(
     *,
     symmetry: bool = True,
     fixing: bool = True,
-    contiguity: str = "flow",
+    contiguity: str | None = None,
     neighbours: bool = True,
 ) -> PartitionModel:
     r"""Build the labeling MIP with flow contiguity for ``spec`` on ``graph``.
@@ -274,8 +275,19 @@ def build_partition_model(
 
     ``contiguity`` chooses the connectivity constraints: ``"flow"`` (per part, above),
     ``"edgeflow"`` (one flow over uncut edges, :func:`add_edge_flow_contiguity`) or
-    ``"none"`` (a relaxation: parts may come out disconnected; for experiments).
+    ``"none"`` (a relaxation: parts may come out disconnected; for experiments). The
+    default (None) is ``"edgeflow"`` from three parts up and ``"flow"`` below. Measured
+    with HiGHS, one thread, the optimum as warm start, in CPU seconds on a loaded
+    machine: OK county (k = 5) after 79 s had bound 31 with ``"flow"`` and 38 with
+    ``"edgeflow"`` (3× the nodes per second: a third of the variables); NE county
+    (k = 3) needed 68k simplex iterations instead of 101k, WV county (k = 3) the same
+    number; on ME tract (k = 2) ``"edgeflow"`` stalled at bound 10 where ``"flow"``
+    proved the optimum.
     """
+    if contiguity is None:
+        contiguity = "edgeflow" if spec.k_range[1] >= 3 else "flow"
+    if contiguity not in ("flow", "edgeflow", "none"):
+        raise ConfigError(f"contiguity must be 'flow', 'edgeflow' or 'none', got {contiguity!r}")
     g = IndexedGraph.from_graph(graph)
     attrs = list(spec.bounds)
     wmap = node_weights(graph, attrs)

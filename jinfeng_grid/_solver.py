@@ -53,6 +53,7 @@ def run_solver(
     seed: int = 0,
     msg: bool = False,
     integral_objective: bool = False,
+    primal_heuristics: bool = True,
 ) -> SolveOutcome:
     """Solve ``prob`` and report the status in the four words of the partition core.
 
@@ -60,6 +61,9 @@ def run_solver(
     Variable values of the best plan found are set on the variables (``varValue``).
     ``integral_objective`` declares that every plan has an integer objective: a bound
     within 1 of the incumbent then proves it optimal, and bounds are rounded up.
+    ``primal_heuristics=False`` turns HiGHS's own primal heuristics off
+    (``mip_heuristic_effort = 0``), for when a good warm start leaves them little to
+    find; CBC ignores it.
     """
     if solver not in SOLVERS:
         raise ConfigError(f"solver must be one of {SOLVERS}, got {solver!r}")
@@ -68,7 +72,7 @@ def run_solver(
     start = time.perf_counter()
     if solver == "highs":
         status, objective, bound = _run_highs(
-            prob, time_limit, threads, warm_start, seed, msg, integral_objective
+            prob, time_limit, threads, warm_start, seed, msg, integral_objective, primal_heuristics
         )
     else:
         status, objective, bound = _run_cbc(
@@ -94,10 +98,13 @@ def _run_highs(
     seed: int,
     msg: bool,
     integral_objective: bool,
+    primal_heuristics: bool = True,
 ) -> tuple[Status, float | None, float | None]:
     options: dict[str, Any] = {"random_seed": int(seed)}
     if integral_objective:
         options["mip_abs_gap"] = 1 - 1e-4
+    if not primal_heuristics:
+        options["mip_heuristic_effort"] = 0.0
     api = pulp.HiGHS(msg=msg, timeLimit=time_limit, threads=threads, **options)
     if not api.available():  # pragma: no cover - highspy is a dependency
         raise SolverError("HiGHS (highspy) is not available: install highspy or use solver='cbc'")

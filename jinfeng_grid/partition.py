@@ -251,10 +251,19 @@ def solve_partition_model(
     threads: int | None = None,
     warm_start: Mapping[Hashable, int] | None = None,
     seed: int = 0,
+    primal_heuristics: bool | None = None,
 ) -> PartitionResult:
-    """Solve a built model; never raises for infeasible or unsolved, see ``status``."""
+    """Solve a built model; never raises for infeasible or unsolved, see ``status``.
+
+    ``primal_heuristics`` switches the solver's own search for plans (HiGHS only); by
+    default it is off when a usable ``warm_start`` is given. Measured on OK county
+    (k = 5, warm start 40 = optimum, one thread): proven optimal after 78 CPU s without
+    them, bound 38 after 79 CPU s with them; WV and NE county searched identically.
+    """
     start = time.perf_counter()
     values = model.start_values(warm_start) if warm_start else None
+    if primal_heuristics is None:
+        primal_heuristics = not values
     outcome = run_solver(
         model.problem,
         solver=solver,
@@ -263,6 +272,7 @@ def solve_partition_model(
         warm_start=values,
         seed=seed,
         integral_objective=model.integral_objective,
+        primal_heuristics=primal_heuristics,
     )
     assignment: dict[Hashable, int] = {}
     objective = outcome.objective
@@ -295,6 +305,7 @@ def partition_graph(
     threads: int | None = None,
     heuristic_only: bool = False,
     heuristic_time: float | None = None,
+    heuristic_runs: int = 3,
 ) -> PartitionResult:
     """Partition ``graph`` under ``spec``: diagnose, warm start, solve exactly, audit.
 
@@ -315,7 +326,11 @@ def partition_graph(
     heuristic_only
         Return the heuristic plan (status ``feasible``, no bound) without a MIP.
     heuristic_time
-        Seconds for the heuristic (default: a fifth of ``time_limit``, at most 5 s).
+        Seconds for all heuristic runs together (default: a fifth of ``time_limit``, at
+        most 10 s); a safety stop, the runs normally end by their step counts.
+    heuristic_runs
+        Heuristic runs with seeds ``seed, seed + 1, ...``; the best plan (the first
+        among equals) is returned or warm-starts the solver.
 
     Returns
     -------
@@ -333,12 +348,14 @@ def partition_graph(
     findings = diagnose_partition(graph, spec)
     if findings:
         raise InfeasibleSpecError("no plan can meet the spec: " + "; ".join(findings))
-    budget = heuristic_time if heuristic_time is not None else min(5.0, time_limit / 5)
-    problem = HeuristicProblem.from_graph(graph, spec)
-    plan = heuristic_partition(problem, seed=seed, time_budget=budget)
-    incumbent: dict[Hashable, int] | None = None
-    if plan is not None:
-        incumbent = {problem.graph.nodes[i]: int(p) for i, p in enumerate(plan)}
+    if (
+        isinstance(heuristic_runs, bool)
+        or not isinstance(heuristic_runs, int)
+        or heuristic_runs < 1
+    ):
+        raise ConfigError(f"heuristic_runs must be an integer ≥ 1, got {heuristic_runs!r}")
+    budget = heuristic_time if heuristic_time is not None else min(10.0, time_limit / 5)
+    incumbent = _best_heuristic_plan(graph, spec, seed=seed, runs=heuristic_runs, budget=budget)
     logger.info(
         "heuristic: %s in %.2f s",
         "no plan" if incumbent is None else f"objective {plan_objective(graph, spec, incumbent):g}",
@@ -394,6 +411,33 @@ def partition_graph(
     audit_plan(graph, spec, result.assignment, result.objective)
     logger.info("partition: %r", result)
     return result
+
+
+def _best_heuristic_plan(
+    graph: nx.Graph, spec: PartitionSpec, *, seed: int, runs: int, budget: float
+) -> dict[Hashable, int] | None:
+    """The best plan of ``runs`` heuristic runs (seeds ``seed, seed + 1, ...``) in ``budget`` s.
+
+    Seeds differ in which local optimum the chain ends in (on OK county, k = 5, seeds
+    0–4 gave 41, 40, 43, 40, 40 cut edges), so the best of a few is a better warm start.
+    Runs after the first start only while budget remains.
+    """
+    problem = HeuristicProblem.from_graph(graph, spec)
+    deadline = time.perf_counter() + budget
+    best: tuple[float, dict[Hashable, int]] | None = None
+    for i in range(runs):
+        remaining = deadline - time.perf_counter()
+        if i > 0 and remaining <= 0:
+            logger.info("heuristic: budget of %.1f s spent after %d of %d runs", budget, i, runs)
+            break
+        plan = heuristic_partition(problem, seed=seed + i, time_budget=max(remaining, 0.0))
+        if plan is None:
+            continue
+        assignment = {problem.graph.nodes[v]: int(p) for v, p in enumerate(plan)}
+        value = plan_objective(graph, spec, assignment)
+        if best is None or value < best[0] - 1e-9:
+            best = (value, assignment)
+    return None if best is None else best[1]
 
 
 def _prefer_incumbent(

@@ -342,3 +342,26 @@ def test_audits_catch_broken_plans() -> None:
     with pytest.raises(PlanCheckError, match="claims objective 1"):
         objective_matches(graph, spec, good, 1)
     audit_plan(graph, spec, good, 2)
+
+
+def test_three_or_more_parts_use_one_flow_over_uncut_edges_by_default() -> None:
+    two = build_partition_model(lattice(2, 2), PartitionSpec(k=2, bounds={"households": (2, 2)}))
+    three = build_partition_model(lattice(3, 3), PartitionSpec(k=3, bounds={"households": (3, 3)}))
+    assert all(j >= 0 for (_, _, j) in two.flow) and len(two.flow) > 0
+    assert {j for (_, _, j) in three.flow} == {-1}
+    assert solve_partition_model(three).objective == 6
+    with pytest.raises(ConfigError, match="contiguity must be"):
+        build_partition_model(lattice(2, 2), PartitionSpec(k=2), contiguity="cuts")
+
+
+def test_the_best_of_several_heuristic_runs_is_kept() -> None:
+    graph = lattice(6, 6)
+    spec = PartitionSpec(k=4, bounds={"households": (8, 10)})
+    runs = [
+        partition_graph(graph, spec, heuristic_only=True, seed=s, heuristic_runs=1).objective
+        for s in (3, 4, 5)
+    ]
+    best = partition_graph(graph, spec, heuristic_only=True, seed=3, heuristic_runs=3)
+    assert best.objective == min(runs)
+    with pytest.raises(ConfigError, match="heuristic_runs must be an integer ≥ 1"):
+        partition_graph(graph, spec, heuristic_runs=0)
