@@ -21,6 +21,7 @@ import argparse
 import csv
 import json
 import math
+import os
 import statistics
 import subprocess
 import sys
@@ -63,6 +64,7 @@ def run_once(
     graph = read_graph(graph_path)
     spec = spec_for(graph, k, deviation, weight)
     start = time.perf_counter()
+    cpu_start = time.process_time()
     result = partition_graph(
         graph,
         spec,
@@ -73,12 +75,14 @@ def run_once(
         heuristic_time=5.0 if heuristic_only else None,
     )
     seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu_start
     return {
         "objective": result.objective,
         "bound": result.bound,
         "gap": result.gap,
         "status": result.status,
         "seconds": round(seconds, 3),
+        "cpu_seconds": round(cpu_seconds, 3),
         "solver": result.solver,
         "method": result.method,
         "assignment": {str(v): p for v, p in result.assignment.items()},
@@ -112,6 +116,7 @@ def run_all(options: argparse.Namespace) -> None:
             "--solver",
             options.solver,
         ]
+        load_before = round(os.getloadavg()[0], 2)
         exact = [run_in_subprocess([*common, "--seed", str(s)]) for s in range(options.repeats)]
         heur = [
             run_in_subprocess([*common, "--seed", str(s), "--heuristic-only"])
@@ -127,6 +132,8 @@ def run_all(options: argparse.Namespace) -> None:
             "statuses": [r["status"] for r in exact],
             "seconds": statistics.median(r["seconds"] for r in exact),
             "seconds_all": [r["seconds"] for r in exact],
+            "cpu_seconds": statistics.median(r["cpu_seconds"] for r in exact),
+            "load_before": load_before,
             "heuristic_objective": statistics.median(r["objective"] for r in heur),
             "heuristic_best": min(r["objective"] for r in heur),
             "heuristic_seconds": statistics.median(r["seconds"] for r in heur),
@@ -144,17 +151,20 @@ def markdown_table(records: list[dict[str, Any]], options: argparse.Namespace) -
     lines = [
         f"Medians of {options.repeats} runs (seeds 0..{options.repeats - 1}), "
         f"time limit {options.time_limit:g} s, solver {options.solver}, "
-        f"deviation {options.deviation}.",
+        f"deviation {options.deviation}. CPU s: process CPU time (all solver threads), "
+        "telling apart a slow solve from a loaded machine; load: 1-minute load average "
+        "before the instance's runs.",
         "",
-        "| instance | n | k | optimum | ours | bound | status | seconds | "
+        "| instance | n | k | optimum | ours | bound | status | seconds | CPU s | load | "
         "heuristic (median / best) | heuristic s |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in records:
         status = "/".join(sorted(set(r["statuses"])))
         lines.append(
             f"| {r['instance']} | {r['n']} | {r['k']} | {r['optimum']:g} | {r['objective']:g} | "
-            f"{r['bound']:g} | {status} | {r['seconds']:.1f} | "
+            f"{r['bound']:g} | {status} | {r['seconds']:.1f} | {r['cpu_seconds']:.1f} | "
+            f"{r['load_before']:g} | "
             f"{r['heuristic_objective']:g} / {r['heuristic_best']:g} | "
             f"{r['heuristic_seconds']:.1f} |"
         )

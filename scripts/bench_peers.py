@@ -11,6 +11,15 @@ from a random recursive-tree plan, once per seed, keeping the fewest cut edges s
 among plans within our bounds (L = ceil((1 − d/2)·P/k), U = floor((1 + d/2)·P/k)).
 GerryChain is the optional ``bench`` extra (``pip install gerrychain``); the library
 never imports it.
+
+With ``--ours bench_out/bench_results.json`` (written by ``bench_districting.py --all``)
+our side is not re-run: the table takes our medians of several runs from that file
+(objective, bound, statuses, seconds) and runs only GerryChain::
+
+    python scripts/bench_districting.py --all ../shared/bench/districting/instances.csv \
+        --repeats 3 --time-limit 60 --out bench_out
+    python scripts/bench_peers.py ../shared/bench/districting/instances.csv \
+        --ours bench_out/bench_results.json --seeds 0 --out bench_out/final.md
 """
 
 from __future__ import annotations
@@ -18,6 +27,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import json
 import random
 import sys
 import time
@@ -107,7 +117,13 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--only", nargs="*", help="instance files to run (default: all)")
     parser.add_argument("--out", default="bench_out/peers.md")
+    parser.add_argument(
+        "--ours", help="bench_districting.py --all JSON: take our medians from it, run only peers"
+    )
     options = parser.parse_args(argv)
+    if options.ours:
+        write_with_our_medians(options)
+        return
     csv_path = Path(options.instances)
     with open(csv_path, encoding="utf-8") as f:
         rows = [r for r in csv.DictReader(f) if not options.only or r["file"] in options.only]
@@ -154,6 +170,59 @@ def main(argv: list[str] | None = None) -> None:
             f"| {row['file'].removesuffix('.json')} | {k} | {row['optimal_cut_edges']} | "
             f"{ours.objective:g} | {ours.status} | {ours_s:.1f} | {heur.objective:g} | "
             f"{heur_s:.1f} | {best} | {secs} |"
+        )
+        print(line, flush=True)
+        lines.append(line)
+    out = Path(options.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+
+
+def write_with_our_medians(options: argparse.Namespace) -> None:
+    """The final table: our medians read from ``--ours`` beside GerryChain run now."""
+    csv_path = Path(options.instances)
+    with open(csv_path, encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if not options.only or r["file"] in options.only]
+    with open(options.ours, encoding="utf-8") as f:
+        ours = {r["instance"]: r for r in json.load(f)}
+    lines = [
+        "Ours: medians of the runs in "
+        f"{Path(options.ours).name} (seeds 0.., statuses of every run listed). GerryChain "
+        f"ReCom: {options.steps} steps (or {options.peer_seconds:g} s), seeds {options.seeds}, "
+        "fewest cut edges among plans within the bounds; * marks a chain started from our "
+        "heuristic plan because GerryChain's random start failed.",
+        "",
+        "| instance | n | k | optimum | ours | bound | status | seconds | "
+        "GerryChain best | GerryChain s |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        name = row["file"].removesuffix(".json")
+        if name not in ours:
+            continue
+        r = ours[name]
+        peers = [
+            run_gerrychain(
+                csv_path.parent / row["file"],
+                k=int(row["k"]),
+                deviation=options.deviation,
+                weight=options.weight,
+                steps=options.steps,
+                seed=s,
+                max_seconds=options.peer_seconds,
+            )
+            for s in options.seeds
+        ]
+        best = " / ".join(
+            ("none" if b is None else f"{b:g}") + ("*" if started else "")
+            for b, _, started, _ in peers
+        )
+        secs = " / ".join(f"{s:.1f} ({n} steps)" for _, s, _, n in peers)
+        status = ", ".join(r["statuses"])
+        line = (
+            f"| {name} | {r['n']} | {r['k']} | {r['optimum']:g} | {r['objective']:g} | "
+            f"{r['bound']:g} | {status} | {r['seconds']:.1f} | {best} | {secs} |"
         )
         print(line, flush=True)
         lines.append(line)
