@@ -168,9 +168,11 @@ def _run_assign(args: argparse.Namespace) -> int:
         summary=summary,
     )
     crs = plan.compounds.attrs.get("input_crs")
-    gpkg = out / "assignments.gpkg"
-    # io has no public writer of a named GeoPackage yet; _write_gpkg is its own helper
-    io._write_gpkg({"grids": result.grids, "communities": result.communities}, gpkg, crs)
+    gpkg = io.write_layers(
+        out / "assignments.gpkg",
+        {"grids": result.grids, "communities": result.communities},
+        crs=crs,
+    )
     files = sorted([*written, gpkg.name])
     sys.stdout.write(f"{format_assignment(result)}\nwrote {', '.join(files)} to {out}\n")
     return 0 if result.proven else 1

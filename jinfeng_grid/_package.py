@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import shutil
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +32,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -521,15 +519,9 @@ def _community_blocks(
 
 
 def _save(figure: Figure, path: Path, *, dpi: int = 300) -> Path:
+    metadata = {"Creator": "jinfeng_grid", "CreationDate": None} if path.suffix == ".pdf" else None
     with carto.print_style():
-        figure.savefig(
-            path,
-            dpi=dpi,
-            metadata={"Creator": "jinfeng_grid", "CreationDate": None}
-            if path.suffix == ".pdf"
-            else None,
-        )
-    return path
+        return io.write_print_figure(figure, path, dpi=dpi, metadata=metadata)
 
 
 def write_package(
@@ -631,18 +623,15 @@ def write_package(
                     pages.add(block)
                 atlas_pages.extend(pages.pages)
             _number_pages(atlas_pages, carto.PAPERS[paper][0] / 420.0)
-            atlas = out / "atlas.pdf"
-            with PdfPages(
-                atlas,
+            written["atlas.pdf"] = io.write_pdf_pages(
+                atlas_pages,
+                out / "atlas.pdf",
                 metadata={
                     "Creator": "jinfeng_grid",
                     "CreationDate": None,
                     "Title": f"{info.district_name}社区网格划分方案图集",
                 },
-            ) as pdf:
-                for figure in atlas_pages:
-                    pdf.savefig(figure)
-            written["atlas.pdf"] = atlas
+            )
     except OSError as error:
         raise InputDataError(
             f"cannot write the package to {out}: {error.strerror or error}"
@@ -652,20 +641,13 @@ def write_package(
     for name in ("plan.gpkg", "summary.json", "moves.csv"):
         source = plan.path / name
         if source.is_file():
-            try:
-                written[name] = Path(shutil.copyfile(source, out / name))
-            except OSError as error:
-                raise InputDataError(
-                    f"cannot copy {source} to {out}: {error.strerror or error}"
-                ) from error
+            written[name] = io.copy_file(source, out / name)
     html = _interactive_map(plan, out / "map.html")
     if html is not None:
         written["map.html"] = html
-    readme = out / "README.txt"
-    readme.write_text(
-        _readme(plan, info, written, changed=len(changed), paper=paper), encoding="utf-8"
+    written["README.txt"] = io.write_text(
+        out / "README.txt", _readme(plan, info, written, changed=len(changed), paper=paper)
     )
-    written["README.txt"] = readme
     logger.info(
         "package %s: %d files, atlas of %d pages (%d changed communities)",
         out,

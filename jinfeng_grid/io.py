@@ -22,6 +22,7 @@ import logging
 import math
 import os
 import platform
+import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PlanFiles",
+    "copy_file",
     "file_sha256",
     "list_layers",
     "provenance",
@@ -57,8 +59,13 @@ __all__ = [
     "sample_path",
     "write_figure",
     "write_graph_json",
+    "write_json",
+    "write_layers",
+    "write_pdf_pages",
     "write_plan_outputs",
+    "write_print_figure",
     "write_table",
+    "write_text",
     "write_workbook",
 ]
 
@@ -611,6 +618,118 @@ def _safe_name(name: str, what: str) -> str:
             f"{what} name {name!r} cannot be a file name: use letters, digits, '_' or '-'"
         )
     return name
+
+
+def write_layers(
+    path: str | Path,
+    layers: Mapping[str, gpd.GeoDataFrame],
+    *,
+    crs: pyproj.CRS | str | int | None = None,
+) -> Path:
+    """Write layers into a new GeoPackage (replacing the file as a whole, never appending).
+
+    Parameters
+    ----------
+    path
+        The ``.gpkg`` to write; its directory is created if missing.
+    layers
+        Layer name → GeoDataFrame, written in this order.
+    crs
+        Write every layer in this CRS (e.g. the input's); ``None`` keeps theirs.
+
+    Raises
+    ------
+    InputDataError
+        If a layer has no geometry or CRS, a name cannot be a layer name, or the file
+        cannot be written.
+    """
+    path = Path(path)
+    target = pyproj.CRS.from_user_input(crs) if crs is not None else None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_gpkg(layers, path, target)
+    except OSError as error:
+        raise InputDataError(f"cannot write {path}: {error.strerror or error}") from error
+    return path
+
+
+def write_text(path: str | Path, text: str) -> Path:
+    """Write a text file (UTF-8), creating its directory; an error names the path."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise InputDataError(
+            f"cannot write {path}: {error.strerror or error}: choose another output "
+            "directory or check its permissions"
+        ) from error
+    return path
+
+
+def copy_file(source: str | Path, target: str | Path) -> Path:
+    """Copy one file (e.g. a plan's GeoPackage into a package); an error names both."""
+    source, target = Path(source), Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return Path(shutil.copyfile(source, target))
+    except OSError as error:
+        raise InputDataError(
+            f"cannot copy {source} to {target}: {error.strerror or error}"
+        ) from error
+
+
+def write_print_figure(
+    figure: Figure, path: str | Path, *, dpi: int = 300, metadata: Mapping[str, Any] | None = None
+) -> Path:
+    """Save a print map at its page size (no tight bounding box): PDF or PNG by suffix.
+
+    Call it inside :func:`jinfeng_grid._cartography.print_style` so that a PDF embeds
+    its TrueType font.
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        figure.savefig(path, dpi=dpi, metadata=dict(metadata) if metadata else None)
+    except OSError as error:
+        raise InputDataError(f"cannot write {path}: {error.strerror or error}") from error
+    return path
+
+
+def write_pdf_pages(
+    figures: Sequence[Figure], path: str | Path, *, metadata: Mapping[str, Any] | None = None
+) -> Path:
+    """Write figures as the pages of one PDF (e.g. an atlas), in order."""
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with PdfPages(path, metadata=dict(metadata) if metadata else None) as pdf:
+            for figure in figures:
+                pdf.savefig(figure)
+    except OSError as error:
+        raise InputDataError(f"cannot write {path}: {error.strerror or error}") from error
+    return path
+
+
+def write_json(path: str | Path, data: Mapping[str, Any]) -> Path:
+    """Write a summary as JSON the way ``summary.json`` is written (UTF-8, Chinese kept,
+    indented; numpy values as plain numbers, NaN and infinities as ``null``).
+
+    Raises
+    ------
+    InputDataError
+        If a value cannot be held in JSON (named) or the file cannot be written.
+    """
+    path = Path(path)
+    text = _json_text(data)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise InputDataError(f"cannot write {path}: {error.strerror or error}") from error
+    return path
 
 
 def write_table(table: pd.DataFrame, path: str | Path) -> Path:

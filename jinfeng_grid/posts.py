@@ -620,17 +620,11 @@ def write_posts(result: PostsResult, out_dir: str | Path, *, crs: Any = None) ->
     ... # doctest: +SKIP
     """
     out = Path(out_dir)
-    summary = io._json_text(result.summary())
-    written = {name: out / name for name in ("posts.gpkg", "coverage.csv", "posts.json")}
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        io._write_gpkg({"posts": result.posts}, written["posts.gpkg"], crs)
-        io._write_csv(result.coverage, written["coverage.csv"])
-        written["posts.json"].write_text(summary, encoding="utf-8")
-    except OSError as error:
-        raise InputDataError(
-            f"cannot write the posts to {error.filename or out}: {error.strerror or error}: "
-            "choose another --out directory or check its permissions"
-        ) from error
+    summary = result.summary()
+    written = {
+        "posts.gpkg": io.write_layers(out / "posts.gpkg", {"posts": result.posts}, crs=crs),
+        "coverage.csv": io.write_table(result.coverage, out / "coverage.csv"),
+        "posts.json": io.write_json(out / "posts.json", summary),
+    }
     logger.info("wrote %s: posts.gpkg (%d posts), coverage.csv, posts.json", out, len(result.posts))
     return written

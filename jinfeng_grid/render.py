@@ -38,7 +38,6 @@ from jinfeng_grid._cartography import (
     print_style,
 )
 from jinfeng_grid._explore import BASEMAPS, LAYER_NAMES, TIANDITU_KEY_ENV
-from jinfeng_grid.errors import InputDataError
 
 __all__ = [
     "BASEMAPS",
@@ -178,15 +177,7 @@ def write_map(
         speed_m_per_min=speed_m_per_min,
     )
     page = _explore.map_html(m)
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(page, encoding="utf-8")
-    except OSError as error:
-        raise InputDataError(
-            f"cannot write the map to {path}: {error.strerror or error}: choose another "
-            "path or check its permissions"
-        ) from error
+    path = io.write_text(path, page)
     logger.info("wrote %s (%.1f MB)", path, len(page.encode("utf-8")) / 1e6)
     if holds_key:
         logger.warning(
