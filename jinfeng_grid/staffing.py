@@ -656,11 +656,16 @@ def staffing_for_plan(
     by_subdistrict = compounds.groupby(compounds["subdistrict_id"].astype(str), sort=True).agg(
         households=("households", "sum"), population=("population", "sum")
     )
-    names = (
-        plan.subdistricts.set_index(plan.subdistricts["subdistrict_id"].astype(str))["name"]
-        if plan.subdistricts is not None and "name" in plan.subdistricts.columns
-        else compounds.groupby(compounds["subdistrict_id"].astype(str))["subdistrict"].first()
+    name_column = next(
+        (c for c in ("subdistrict_name", "subdistrict") if c in compounds.columns), None
     )
+    if plan.subdistricts is not None and "name" in plan.subdistricts.columns:
+        names = plan.subdistricts.set_index(plan.subdistricts["subdistrict_id"].astype(str))["name"]
+    elif name_column is not None:
+        # the new subdistrict's name (re-drawn plans), else the current one's
+        names = compounds.groupby(compounds["subdistrict_id"].astype(str))[name_column].first()
+    else:
+        names = pd.Series(dtype=object)
     grid_counts = grids["subdistrict_id"].astype(str).value_counts()
     units.append(
         pd.DataFrame(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import geopandas as gpd
@@ -244,3 +245,19 @@ def test_the_sample_district_as_it_is_gives_the_published_actual_ratios() -> Non
     assert (
         table.loc[(table["level"] != "district") & (table["role"] == "cdc"), "actual"].isna().all()
     )
+
+
+def test_subdistricts_are_named_from_the_compounds_when_the_plan_has_no_layer_of_them() -> None:
+    plan = _plan()
+    table = staffing_for_plan(plan)
+    assert set(table.loc[table["level"] == "subdistrict", "unit_name"]) == {"东街"}
+    redrawn = dataclasses.replace(
+        plan, compounds=plan.compounds.assign(subdistrict_name="新设街道1")
+    )
+    table = staffing_for_plan(redrawn)
+    assert set(table.loc[table["level"] == "subdistrict", "unit_name"]) == {"新设街道1"}
+    bare = dataclasses.replace(
+        plan, compounds=plan.compounds.drop(columns="subdistrict"), staff=None
+    )
+    table = staffing_for_plan(bare)
+    assert set(table.loc[table["level"] == "subdistrict", "unit_name"]) == {"s1"}
