@@ -18,6 +18,7 @@ examples:
   jinfeng-grid render plan/ --out review/ --posts posts.gpkg
   TIANDITU_KEY=... jinfeng-grid render plan/ --basemap tianditu
   jinfeng-grid render plan/ --basemap amap       (data shifted to GCJ-02 for AMap tiles)
+  jinfeng-grid render plan/ --print A3           (also plan/maps/overview.pdf, ...)
 
 map.html opens in any browser without network access except for the basemap tiles:
 Leaflet is inlined in the file. Layers (toggled at the top right): subdistricts,
@@ -80,6 +81,13 @@ def add_render(sub: argparse._SubParsersAction) -> None:
         metavar="M_PER_MIN",
         help="walking speed in metres per minute (default 60)",
     )
+    parser.add_argument(
+        "--print",
+        dest="paper",
+        choices=("A3", "A4"),
+        default=None,
+        help="also write the print maps (overview, before/after; PDF and PNG) to DIR/maps",
+    )
     parser.set_defaults(handler=_run_render)
 
 
@@ -97,4 +105,7 @@ def _run_render(args: argparse.Namespace) -> int:
         speed_m_per_min=args.speed,
     )
     sys.stdout.write(f"wrote {path}\n")
+    if args.paper is not None:
+        maps = render.write_print_maps(args.plan_dir, out / "maps", paper=args.paper)
+        sys.stdout.write(f"wrote {', '.join(sorted(maps))} to {out / 'maps'}\n")
     return 0

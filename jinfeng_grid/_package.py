@@ -524,6 +524,44 @@ def _save(figure: Figure, path: Path, *, dpi: int = 300) -> Path:
         return io.write_print_figure(figure, path, dpi=dpi, metadata=metadata)
 
 
+def print_maps(
+    plan: io.PlanFiles,
+    out_dir: Path,
+    *,
+    paper: carto.Paper = "A3",
+    info: carto.MapInfo | None = None,
+    png: bool = True,
+) -> tuple[dict[str, Path], list[Figure]]:
+    """Write the overview and (when the plan knows the current communities) the
+    before/after pair as PDF, and PNG when ``png``; return name → path and the figures.
+
+    A few changed communities (a split) are framed in the before/after pair; a district
+    re-plan is not.
+    """
+    info = info if info is not None else carto.map_info(plan)
+    written: dict[str, Path] = {}
+    figures: list[Figure] = []
+    with carto.print_style():
+        overview = carto.plot_overview(plan, paper=paper, info=info)
+        figures.append(overview)
+        written["overview.pdf"] = _save(overview, out_dir / "overview.pdf")
+        if png:
+            written["overview.png"] = _save(overview, out_dir / "overview.png")
+        if "community" in plan.compounds.columns:
+            changed = _changed(plan)
+            focus = (
+                changed["community_id"].astype(str).tolist()
+                if 0 < len(changed) <= len(plan.communities) / 3
+                else None
+            )
+            pair = carto.plot_before_after(plan, paper=paper, info=info, focus=focus)
+            figures.append(pair)
+            written["before_after.pdf"] = _save(pair, out_dir / "before_after.pdf")
+            if png:
+                written["before_after.png"] = _save(pair, out_dir / "before_after.png")
+    return written, figures
+
+
 def write_package(
     plan: io.PlanFiles | str | Path,
     out_dir: str | Path,
@@ -558,31 +596,13 @@ def write_package(
         raise InputDataError(
             f"cannot create the package folder {out}: {error.strerror or error}"
         ) from error
-    has_current = "community" in plan.compounds.columns
     changed = _changed(plan)
     grid_names = _compound_grids(plan)
     atlas_pages: list[Figure] = []
     try:
         with carto.print_style():
-            overview = carto.plot_overview(plan, paper=paper, info=info)
-            atlas_pages.append(overview)
-            written["maps/overview.pdf"] = _save(overview, out / "maps" / "overview.pdf")
-            if png:
-                written["maps/overview.png"] = _save(overview, out / "maps" / "overview.png")
-            if has_current:
-                # a few changed communities (a split) are framed; a district re-plan is not
-                focus = (
-                    changed["community_id"].astype(str).tolist()
-                    if 0 < len(changed) <= len(plan.communities) / 3
-                    else None
-                )
-                pair = carto.plot_before_after(plan, paper=paper, info=info, focus=focus)
-                atlas_pages.append(pair)
-                written["maps/before_after.pdf"] = _save(pair, out / "maps" / "before_after.pdf")
-                if png:
-                    written["maps/before_after.png"] = _save(
-                        pair, out / "maps" / "before_after.png"
-                    )
+            maps, atlas_pages = print_maps(plan, out / "maps", paper=paper, info=info, png=png)
+            written.update({f"maps/{name}": path for name, path in maps.items()})
             listing = _TablePages(paper, f"{info.district_name}方案社区一览表", info)
             listing.add(
                 _Block(

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Literal
 
 import folium
 import geopandas as gpd
@@ -50,12 +51,50 @@ __all__ = [
     "plot_overview",
     "print_style",
     "write_map",
+    "write_print_maps",
 ]
 
 logger = logging.getLogger(__name__)
 
 MAP_FILE = "map.html"
 """The name of the interactive map in a plan or package directory."""
+
+
+def write_print_maps(
+    plan: io.PlanFiles | str | Path,
+    out_dir: str | Path,
+    *,
+    paper: Literal["A3", "A4"] = "A3",
+    png: bool = True,
+) -> dict[str, Path]:
+    """Write the print maps of a plan: ``overview`` and, when the plan knows the current
+    communities, ``before_after``, each as vector PDF (font embedded) and 300-dpi PNG.
+
+    Parameters
+    ----------
+    plan
+        A plan directory or a plan it read.
+    out_dir
+        Where the maps go (e.g. ``PLAN_DIR/maps``).
+    paper
+        ``"A3"`` (default) or ``"A4"`` landscape.
+    png
+        Also write PNGs.
+
+    Returns
+    -------
+    dict
+        File name → path.
+
+    Examples
+    --------
+    >>> write_print_maps("plan/", "plan/maps")  # doctest: +SKIP
+    """
+    from jinfeng_grid import _package
+
+    plan = plan if isinstance(plan, io.PlanFiles) else io.read_plan(plan)
+    written, _ = _package.print_maps(plan, Path(out_dir), paper=paper, png=png)
+    return written
 
 
 def explore_plan(

@@ -630,3 +630,12 @@ def test_every_feature_has_its_unit_counts(plan: io.PlanFiles) -> None:
     assert len(layers[render.LAYER_NAMES["communities"]]["features"]) == len(plan.communities)
     assert len(layers[render.LAYER_NAMES["grids"]]["features"]) == len(plan.grids)
     assert len(layers[render.LAYER_NAMES["compounds"]]["features"]) == len(plan.compounds)
+
+
+def test_render_print_writes_the_overview_and_before_after_maps(
+    plan: io.PlanFiles, tmp_path: Path
+) -> None:
+    written = render.write_print_maps(plan, tmp_path / "maps", paper="A4", png=False)
+    assert set(written) == {"overview.pdf", "before_after.pdf"}  # the plan has current ones
+    for path in written.values():
+        assert path.read_bytes().startswith(b"%PDF")
