@@ -780,7 +780,7 @@ candidates.groupby("source").size()
     """,
     """
 KINDS = {"police_room": "警务室 police rooms", "health_station": "卫生服务站 health stations"}
-STEPS = [0, 2, 4, 6, 8, 10, 12, 15, 20]
+STEPS = [0, 2, 4, 6, 8, 10, 12, 15, 20, 25, 30]
 BUDGET = 10  # the run we map below
 rows = []
 budgeted = {}
@@ -806,38 +806,12 @@ for kind in KINDS:
 curve = pd.DataFrame(rows)
 curve
 """,
-    """
-fig, ax = plt.subplots(figsize=(8, 5))
-for kind, label in KINDS.items():
-    part = curve[curve["kind"] == kind]
-    ax.plot(part["new posts allowed"], 100 * part["share"], marker="o", label=label)
-ax.set_xlabel("新增站点数 new posts")
-ax.set_ylabel("步行15分钟内户数占比 households within 900 m (%)")
-ax.set_title("新增站点的覆盖收益 — coverage bought by new posts")
-ax.set_ylim(top=100)
-ax.grid(alpha=0.3)
-ax.legend()
-plt.show()
-
-for kind in KINDS:
-    part = curve[curve["kind"] == kind].set_index("new posts allowed")
-    gains = part["households within 900 m"].diff().dropna()
-    print(
-        f"{kind}: {part['share'].iloc[0]:.1%} of households within the walk today; "
-        f"the first {STEPS[1]} new posts add {int(gains.iloc[0]):,} households, "
-        f"the last {STEPS[-1] - STEPS[-2]} add {int(gains.iloc[-1]):,}"
-    )
-""",
     """md:
-    The curve flattens: the first posts go where many uncovered households live
-    close together, later ones reach the last scattered compounds. Where to stop is
-    a budget decision; the set cover below tells what full coverage costs.
-
     ## 3. 全覆盖与每社区一处 — full coverage, and one police room per community
 
     `model="set_cover"` finds the fewest new posts that bring every reachable
     household within the walk (compounds that no candidate reaches are listed in
-    `uncoverable`). For police rooms we add the Ministry's rule with
+    `uncoverable`). For police rooms we then add the Ministry's rule with
     `every_community=True`: every community has a police room inside it or within
     the walk of its centre.
     """,
@@ -846,7 +820,6 @@ full = {}
 for kind in KINDS:
     full[kind] = posts.site_posts(
         compounds, facilities, kind=kind, model="set_cover",
-        every_community=(kind == "police_room"),
         communities=communities, roads=roads, candidates=candidates, time_limit=30, **KEYS,
     )
     result = full[kind]
@@ -855,11 +828,53 @@ for kind in KINDS:
         f"from {result.share('before'):.1%} to {result.share('after'):.1%}; "
         f"uncoverable compounds: {len(result.uncoverable)}"
     )
-coverage = full["police_room"].coverage
+
+ruled = posts.site_posts(
+    compounds, facilities, kind="police_room", model="set_cover", every_community=True,
+    communities=communities, roads=roads, candidates=candidates, time_limit=30, **KEYS,
+)
+coverage = ruled.coverage
 print(
+    f"police rooms with the every-community rule: {ruled.new_posts} new posts ({ruled.status}); "
     f"communities with a police room inside or within the walk: "
     f"{int(coverage['has_post_before'].sum())} before, {int(coverage['has_post_after'].sum())} after, of {len(coverage)}"
 )
+""",
+    """md:
+    ### 覆盖收益曲线 — the curve
+
+    Each point is an exact maximal-coverage solution for that many new posts; the
+    star marks full coverage (the set cover). The curve flattens: the first posts go
+    where many uncovered households live close together, later ones reach the last
+    scattered compounds. Where to stop is a budget decision.
+    """,
+    """
+fig, ax = plt.subplots(figsize=(9, 5.5))
+for kind, label in KINDS.items():
+    part = curve[curve["kind"] == kind]
+    line, = ax.plot(part["new posts allowed"], 100 * part["share"], marker="o", label=label)
+    ax.plot(
+        full[kind].new_posts, 100 * full[kind].share("after"), marker="*", markersize=16,
+        linestyle="none", color=line.get_color(), label=f"全覆盖 full coverage: {full[kind].new_posts} 处",
+    )
+ax.set_xlabel("新增站点数 new posts")
+ax.set_ylabel("步行15分钟内户数占比 households within 900 m (%)")
+ax.set_title("新增站点的覆盖收益 — coverage bought by new posts")
+ax.xaxis.get_major_locator().set_params(integer=True)
+ax.set_ylim(top=101)
+ax.grid(alpha=0.3)
+ax.legend(loc="lower right")
+plt.show()
+
+for kind in KINDS:
+    part = curve[curve["kind"] == kind].set_index("new posts allowed")
+    gains = part["households within 900 m"].diff().dropna()
+    print(
+        f"{kind}: {part['share'].iloc[0]:.1%} of households within the walk today; "
+        f"the first {STEPS[1]} new posts add {int(gains.iloc[0]):,} households, "
+        f"the last {STEPS[-1] - STEPS[-2]} add {int(gains.iloc[-1]):,}; "
+        f"all {int(full[kind].compounds['households'].sum()):,} need {full[kind].new_posts}"
+    )
 """,
     """md:
     ## 4. 布点图 — where the new posts go
@@ -870,6 +885,9 @@ print(
     red: still outside); existing posts are black squares, new posts red stars.
     """,
     """
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
 fig, axes = plt.subplots(1, 2, figsize=(16, 9))
 for ax, (kind, label) in zip(axes, KINDS.items()):
     result = budgeted[kind]
@@ -890,7 +908,15 @@ for ax, (kind, label) in zip(axes, KINDS.items()):
         f"households within 900 m: {result.share('before'):.0%} → {result.share('after'):.0%}"
     )
     ax.set_axis_off()
-plt.tight_layout()
+handles = [
+    Patch(color=shades["today"], label="现已覆盖 within 900 m today"),
+    Patch(color=shades["new"], label="新站覆盖 within 900 m of a new post"),
+    Patch(color=shades["outside"], label="仍未覆盖 still outside"),
+    Line2D([], [], marker="s", color="black", linestyle="none", label="现有站点 existing post"),
+    Line2D([], [], marker="*", color="#b40426", markersize=14, linestyle="none", label="新增站点 new post"),
+]
+fig.legend(handles=handles, loc="lower center", ncol=5, frameon=False)
+plt.tight_layout(rect=(0, 0.04, 1, 1))
 plt.show()
 """,
     """
