@@ -141,14 +141,33 @@ def _node_attributes(frame: gpd.GeoDataFrame, keys: Sequence[str]) -> list[dict[
     return out
 
 
+#: Road classes that are barriers: ``arterial`` and the names used for the same roads
+#: in Chinese standards (CJJ 37: 快速路, 主干路) and in OpenStreetMap exports.
+ARTERIAL_CLASSES = frozenset(
+    {
+        "arterial",
+        "expressway",
+        "motorway",
+        "trunk",
+        "primary",
+        "快速路",
+        "城市快速路",
+        "主干路",
+        "主干道",
+        "城市主干路",
+    }
+)
+
+
 def arterial_roads(roads: gpd.GeoDataFrame) -> gpd.GeoSeries:
-    """The barrier lines of a roads layer: rows whose ``class`` is ``arterial``."""
+    """The barrier lines of a roads layer: rows whose ``class`` is an arterial class
+    (:data:`ARTERIAL_CLASSES`: ``arterial``, 快速路, 主干路, OSM ``primary``/``trunk``, ...)."""
     if "class" not in roads.columns:
         raise InputDataError(
             "the roads layer has no 'class' column: map it with --column roads.class=NAME"
         )
     cls = roads["class"].astype("string").str.strip().str.lower()
-    return roads.geometry[cls.eq("arterial").fillna(False).to_numpy()]
+    return roads.geometry[cls.isin(ARTERIAL_CLASSES).fillna(False).to_numpy()]
 
 
 def _barrier_array(

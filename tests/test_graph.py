@@ -101,6 +101,12 @@ def test_an_arterial_between_two_compounds_flags_the_edge_and_a_local_road_does_
     assert arterial_roads(roads).shape == (1,)
 
 
+@pytest.mark.parametrize("cls", ["主干路", "快速路", " Arterial ", "primary"])
+def test_chinese_and_osm_arterial_classes_are_barriers_and_branch_roads_are_not(cls):
+    roads = frame([road(X, Y, X + 400, Y, cls), road(X, Y + 200, X + 400, Y + 200, "支路")])
+    assert arterial_roads(roads).shape == (1,)
+
+
 def test_compounds_across_a_wide_arterial_are_neighbours_flagged_as_barrier():
     layer = compounds_at((0, 0), (1, 0), street=60)  # a 60 m arterial
     mid_x = X + BLOCK_M + 30
