@@ -180,6 +180,7 @@ class _Piece:
     kept: bool = False
     current: dict[Hashable, Hashable] = field(default_factory=dict)
     locked: frozenset[Hashable] = frozenset()
+    joined: tuple[Hashable, ...] = ()
 
 
 def bounds_of(unit: UnitBounds) -> dict[str, tuple[float, float]]:
@@ -215,10 +216,12 @@ def _pieces(
     for parent in sorted(groups, key=str):
         nodes = groups[parent]
         big = [v for v in nodes if graph.nodes[v].get("households", 0) > cap]
+        oversize: dict[Hashable, _Piece] = {}
         for v in sorted(big, key=str):
-            pieces.append(
-                _Piece(parent, f"{parent}", [v], graph.nodes[v]["households"], 1, oversize=True)
+            oversize[v] = _Piece(
+                parent, f"{parent}", [v], graph.nodes[v]["households"], 1, oversize=True
             )
+            pieces.append(oversize[v])
         rest = graph.subgraph([v for v in nodes if v not in set(big)])
         components = sorted(
             (sorted(c, key=str) for c in nx.connected_components(rest)),
@@ -228,6 +231,17 @@ def _pieces(
             weight = sum(graph.nodes[v].get("households", 0) for v in component)
             piece = _Piece(parent, f"{parent}", component, weight)
             least, most = count_range(weight, low=unit.min_households, high=unit.max_households)
+            touching = sorted(
+                {u for v in component for u in graph.neighbors(v) if u in oversize}, key=str
+            )
+            if weight > 0 and least > most and touching:
+                # cut off only by an oversize compound: it joins that (already oversize)
+                # unit rather than make the plan impossible
+                host = oversize[touching[0]]
+                host.nodes.extend(component)
+                host.households += weight
+                host.joined = (*host.joined, *component)
+                continue
             if weight > 0 and least > most:
                 named = ", ".join(node_name(graph, v) for v in component[:6])
                 more = f" and {len(component) - 6} more" if len(component) > 6 else ""
@@ -617,10 +631,19 @@ def plan_level(
     _assign_counts(pieces, unit, current_counts=current_counts, level=level)
     for piece in pieces:
         if piece.oversize:
+            first = piece.nodes[0]
             notes.append(
-                f"{member} {node_name(graph, piece.nodes[0])} holds {piece.households:,.0f} "
-                f"households, above the {level} cap {unit.max_households:,}: it is a "
-                f"{level} of its own, flagged oversize"
+                f"{member} {node_name(graph, first)} holds "
+                f"{graph.nodes[first].get('households', 0):,.0f} households, above the "
+                f"{level} cap {unit.max_households:,}: it is a {level} of its own, flagged "
+                "oversize"
+                + (
+                    f"; {', '.join(node_name(graph, v) for v in piece.joined)}, cut off from "
+                    f"the rest of {piece.parent} by it, join(s) it "
+                    f"({piece.households:,.0f} households in all)"
+                    if piece.joined
+                    else ""
+                )
             )
     assignment, records, failures = _solve_level(
         graph,

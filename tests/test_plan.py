@@ -435,3 +435,15 @@ def test_the_same_input_and_seed_give_the_same_plan_in_separate_processes(
             }
         )
     assert outputs[0] == outputs[1]
+
+
+def test_a_compound_cut_off_only_by_an_oversize_one_joins_its_community() -> None:
+    # C01 (300) touches only C02 (5,000 > the 2,000 cap): alone it fits no community
+    compounds = _district([[300, 5000, 1000, 1000]])
+    plan = _plan(compounds, scenario=_scenario())
+    assert any("小区01 (C01), cut off from the rest of 甲街道" in note for note in plan.notes)
+    _assert_invariants(plan, compounds, _scenario())
+    out = plan.compounds.set_index("id")
+    assert out.loc["C01", "community_id"] == out.loc["C02", "community_id"]
+    oversize = plan.communities[plan.communities["oversize"]]
+    assert list(oversize["households"]) == [5300]
