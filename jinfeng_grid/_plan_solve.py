@@ -26,7 +26,7 @@ __all__ = ["Outcome", "Task", "run_tasks"]
 RETRY_FACTOR = 4.0
 
 #: Least seconds of those longer retries, however short the task's own budget.
-MIN_RETRY_SECONDS = 10.0
+MIN_RETRY_SECONDS = 30.0
 
 logger = logging.getLogger(__name__)
 
