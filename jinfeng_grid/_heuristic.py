@@ -12,7 +12,9 @@ Every plan it holds is connected. Steps, in a seeded ``numpy.random.Generator``:
    moves along part boundaries polish the result.
 
 The number of steps, not the clock, ends the search, so a seed gives one plan; the
-time budget is only a safety stop.
+time budget is only a safety stop. A plan closer than ``min_difference`` cut edges to
+an excluded plan counts as a violation like a broken bound, so the search moves away
+from excluded plans and never returns one.
 """
 
 from __future__ import annotations
