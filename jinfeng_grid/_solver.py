@@ -8,13 +8,15 @@ PuLP (``PULP_CBC_CMD`` is deprecated in PuLP 3.3); its bound is read from its lo
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
 import re
+import sys
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -102,13 +104,17 @@ def _run_highs(
 ) -> tuple[Status, float | None, float | None]:
     options: dict[str, Any] = {"random_seed": int(seed)}
     if integral_objective:
+        # a bound within 1 proves an integer objective; the relative gap (1e-4 by
+        # default) must not stop the search earlier on large objectives
         options["mip_abs_gap"] = 1 - 1e-4
+        options["mip_rel_gap"] = 0.0
     if not primal_heuristics:
         options["mip_heuristic_effort"] = 0.0
     api = pulp.HiGHS(msg=msg, timeLimit=time_limit, threads=threads, **options)
     if not api.available():  # pragma: no cover - highspy is a dependency
         raise SolverError("HiGHS (highspy) is not available: install highspy or use solver='cbc'")
-    api.createAndConfigureSolver(prob)
+    with _quiet_stdout(not msg):  # highspy prints its banner on stdout when created
+        api.createAndConfigureSolver(prob)
     api.buildSolverModel(prob)
     highs = prob.solverModel
     if warm_start:
@@ -120,7 +126,8 @@ def _run_highs(
         solution.col_value = values
         solution.value_valid = True
         highs.setSolution(solution)
-    api.callSolver(prob)
+    with _quiet_stdout(not msg):
+        api.callSolver(prob)
     api.findSolutionValues(prob)
     model_status = highs.getModelStatus()
     info = highs.getInfo()
@@ -129,6 +136,19 @@ def _run_highs(
     objective = float(info.objective_function_value) + offset if has_plan else None
     bound_raw = float(info.mip_dual_bound)
     bound = bound_raw + offset if math.isfinite(bound_raw) else None
+    if has_plan and objective is not None:
+        # HiGHS 1.16 with presolve can hand back the warm start instead of the plan
+        # its objective describes: trust the values we return, and claim no more
+        held = pulp.value(prob.objective)
+        held = float(held) if held is not None else objective
+        if abs(held - objective) > 1e-6 * max(1.0, abs(objective)):
+            logger.warning(
+                "HiGHS reported objective %s but the values it returned score %s: keeping "
+                "the values, status feasible",
+                objective,
+                held,
+            )
+            return "feasible", held, None if bound is None else min(bound, held)
     kind = highspy.HighsModelStatus
     if model_status == kind.kOptimal and has_plan:
         return "optimal", objective, objective if bound is None else min(bound, objective)
@@ -137,6 +157,27 @@ def _run_highs(
     if has_plan:
         return "feasible", objective, bound
     return "no_plan", None, bound
+
+
+@contextlib.contextmanager
+def _quiet_stdout(quiet: bool) -> Iterator[None]:
+    """Send file descriptor 1 to /dev/null (the solver's own prints), then restore it."""
+    if not quiet:
+        yield
+        return
+    try:
+        sys.stdout.flush()
+        saved = os.dup(1)
+    except (OSError, ValueError):  # no real stdout (e.g. some notebook kernels)
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 1)
+            yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 _BEST_POSSIBLE = re.compile(r"best possible ([-+0-9.eE]+)")
@@ -163,6 +204,7 @@ def _run_cbc(
             threads=threads,
             warmStart=bool(warm_start),
             gapAbs=1 - 1e-4 if integral_objective else None,
+            gapRel=0.0 if integral_objective else None,
             logPath=log_path,
             options=[f"randomCbcSeed {int(seed) + 1}"],
         )

@@ -454,7 +454,14 @@ def _prefer_incumbent(
     value = plan_objective(graph, spec, incumbent)
     if result.objective is not None and result.objective <= value + 1e-9:
         return result
-    bound = None if result.bound is None else min(result.bound, value)
+    bound = result.bound
+    if bound is not None and bound > value + 1e-6 * max(1.0, abs(value)):
+        # a "bound" above a plan known to be feasible proves nothing (HiGHS reports
+        # one when it stops before its root LP): report none rather than claim optimal
+        logger.info(
+            "solver bound %s is above the heuristic plan's %s: no bound reported", bound, value
+        )
+        bound = None
     status: Status = "optimal" if bound is not None and bound >= value - 1e-6 else "feasible"
     return _result(graph, spec, incumbent, status, value, bound, result.seconds, solver, "exact")
 

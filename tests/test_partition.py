@@ -365,3 +365,19 @@ def test_the_best_of_several_heuristic_runs_is_kept() -> None:
     assert best.objective == min(runs)
     with pytest.raises(ConfigError, match="heuristic_runs must be an integer ≥ 1"):
         partition_graph(graph, spec, heuristic_runs=0)
+
+
+def test_a_solver_bound_above_the_heuristic_plan_is_not_taken_as_a_proof() -> None:
+    # HiGHS stopped before its root LP can report a "bound" above a plan known to be
+    # feasible; the plan must then come back feasible with no bound, not optimal
+    import networkx as nx
+
+    from jinfeng_grid.partition import PartitionResult, PartitionSpec, _prefer_incumbent
+
+    graph = nx.path_graph(4)
+    for v in graph:
+        graph.nodes[v]["w"] = 1
+    spec = PartitionSpec(k=2, bounds={"w": (2, 2)})
+    no_plan = PartitionResult({}, "no_plan", None, 99.0, None, 0.1, "highs", "exact", {})
+    result = _prefer_incumbent(graph, spec, no_plan, {0: 0, 1: 0, 2: 1, 3: 1}, "highs")
+    assert (result.status, result.objective, result.bound) == ("feasible", 1.0, None)
