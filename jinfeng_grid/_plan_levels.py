@@ -27,7 +27,7 @@ from jinfeng_grid._plan_solve import Outcome, Task, run_tasks
 from jinfeng_grid.config import Scenario, UnitBounds
 from jinfeng_grid.errors import InfeasibleSpecError, SolverError
 from jinfeng_grid.graph import build_building_contiguity
-from jinfeng_grid.partition import PartitionSpec, partition_graph
+from jinfeng_grid.partition import PartitionResult, PartitionSpec, partition_graph
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +74,25 @@ class Subproblem:
     def to_dict(self) -> dict[str, Any]:
         """Plain values for ``summary.json``."""
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+    @classmethod
+    def of(
+        cls, level: str, parent: str, nodes: int, households: float, result: PartitionResult
+    ) -> Subproblem:
+        """The record of a solved subproblem from its partition result."""
+        return cls(
+            level,
+            parent,
+            nodes,
+            len(set(result.assignment.values())),
+            int(households),
+            result.status,
+            result.objective,
+            result.bound,
+            result.gap,
+            round(result.seconds, 3),
+            result.method,
+        )
 
 
 @dataclass(frozen=True)
@@ -566,19 +585,7 @@ def _solve_level(
         for v, part in result.assignment.items():
             assignment[v] = (index, part)
         records.append(
-            Subproblem(
-                level,
-                piece.label,
-                len(piece.nodes),
-                len(result.part_weights),
-                int(piece.households),
-                result.status,
-                result.objective,
-                result.bound,
-                result.gap,
-                round(result.seconds, 3),
-                result.method,
-            )
+            Subproblem.of(level, piece.label, len(piece.nodes), piece.households, result)
         )
     return assignment, records, failures
 
@@ -689,6 +696,25 @@ def level_summary(
         seconds=round(seconds, 3),
         subproblems=tuple(records),
     )
+
+
+def grid_graph_for(
+    compounds: gpd.GeoDataFrame,
+    buildings: gpd.GeoDataFrame | None,
+    compound_graph: nx.Graph,
+    unit: UnitBounds,
+) -> tuple[nx.Graph, dict[Hashable, Hashable], str]:
+    """The graph grids are drawn from, each node's compound, and what a node is called:
+    buildings when given, else equal virtual pieces of each compound."""
+    if buildings is not None:
+        graph = grid_graph_from_buildings(buildings, compound_graph)
+        owner = dict(zip(buildings["id"], buildings["compound_id"], strict=True))
+        return graph, owner, "building"
+    frame = compounds.loc[
+        :, [c for c in ("id", "name", "households", "population") if c in compounds.columns]
+    ]
+    graph, owner = grid_graph_from_compounds(frame, compound_graph, unit)
+    return graph, owner, "virtual piece"
 
 
 def grid_graph_from_buildings(buildings: gpd.GeoDataFrame, compound_graph: nx.Graph) -> nx.Graph:
@@ -881,17 +907,7 @@ def plan_subdistricts(
             f"{', '.join(sorted(provisional))}: name them before submission"
         )
     of_compound = {v: name_of[result.assignment[key]] for v, key in community_key.items()}
-    record = Subproblem(
-        "subdistrict",
-        scenario.report.district_name,
-        cgraph.number_of_nodes(),
-        len(set(result.assignment.values())),
-        int(total),
-        result.status,
-        result.objective,
-        result.bound,
-        result.gap,
-        round(result.seconds, 3),
-        result.method,
+    record = Subproblem.of(
+        "subdistrict", scenario.report.district_name, cgraph.number_of_nodes(), total, result
     )
     return SubdistrictRun(of_compound, frozenset(provisional), record, time.perf_counter() - start)

@@ -32,8 +32,7 @@ from jinfeng_grid._plan_levels import (
     PlanWarning,
     Subproblem,
     bounds_of,
-    grid_graph_from_buildings,
-    grid_graph_from_compounds,
+    grid_graph_for,
     level_summary,
     plan_level,
 )
@@ -366,21 +365,12 @@ def _assemble_split(
     new_keys = {community_key[v] for v in nodes}
 
     # grids: re-drawn inside the new communities, kept elsewhere where they are known
-    if buildings is not None:
-        grid_graph = grid_graph_from_buildings(buildings, graph)
-        owner = dict(zip(buildings["id"], buildings["compound_id"], strict=True))
-        member = "building"
-        known = (
-            dict(zip(buildings["id"], buildings["grid"], strict=True))
-            if "grid" in buildings.columns
-            else {}
-        )
-    else:
-        frame = compounds.loc[
-            :, [c for c in ("id", "name", "households", "population") if c in compounds.columns]
-        ]
-        grid_graph, owner = grid_graph_from_compounds(frame, graph, scenario.grid)
-        member, known = "virtual piece", {}
+    grid_graph, owner, member = grid_graph_for(compounds, buildings, graph, scenario.grid)
+    known = (
+        dict(zip(buildings["id"], buildings["grid"], strict=True))
+        if buildings is not None and "grid" in buildings.columns
+        else {}
+    )
     groups: dict[Hashable, list[Hashable]] = {}
     grid_key: dict[Hashable, Hashable] = {}
     redrawn_unchanged = set()
@@ -433,18 +423,12 @@ def _assemble_split(
         scenario=scenario,
         keep_name={community: community_key[min(locked, key=str)]} if locked else None,
     )
-    record = Subproblem(
+    record = Subproblem.of(
         "community",
         community,
         len(nodes),
-        len(new_keys),
-        int(compounds.loc[compounds["id"].isin(nodes), "households"].sum()),
-        result.status,
-        result.objective,
-        result.bound,
-        result.gap,
-        round(result.seconds, 3),
-        result.method,
+        compounds.loc[compounds["id"].isin(nodes), "households"].sum(),
+        result,
     )
     levels = {
         "community": level_summary("community", [record], assembled.communities, result.seconds),

@@ -48,8 +48,7 @@ from jinfeng_grid._plan_levels import (
     LevelSummary,
     PlanWarning,
     Subproblem,
-    grid_graph_from_buildings,
-    grid_graph_from_compounds,
+    grid_graph_for,
     level_summary,
     link_pieces,
     node_name,
@@ -207,16 +206,8 @@ def plan_district(
         )
 
     # grids, per new community
-    if buildings is not None:
-        grid_graph = grid_graph_from_buildings(buildings, graph)
-        owner = dict(zip(buildings["id"], buildings["compound_id"], strict=True))
-        member_word = "building"
-    else:
-        frame = compounds.loc[
-            :, [c for c in ("id", "name", "households", "population") if c in compounds.columns]
-        ]
-        grid_graph, owner = grid_graph_from_compounds(frame, graph, scenario.grid)
-        member_word = "virtual piece"
+    grid_graph, owner, member_word = grid_graph_for(compounds, buildings, graph, scenario.grid)
+    if buildings is None:
         notes.append(
             "no buildings given: each compound was cut into equal virtual pieces and grids "
             "were drawn from them (virtual grids); draw real grids from buildings"
