@@ -73,30 +73,41 @@ logger = logging.getLogger(__name__)
 
 _SAMPLE_RELATIVE = Path("sample_geodata") / "jinfeng.gpkg"
 
+#: Environment variable that points :func:`sample_path` at the sample file.
+SAMPLE_ENV = "JINFENG_GRID_SAMPLE"
+
 
 def sample_path() -> Path:
     """Return the path of the bundled sample district (``sample_geodata/jinfeng.gpkg``).
 
-    The sample lives in the repository beside the package; it is found from the
-    current directory (the repository root, as in the README) or next to the
-    package source (an editable install).
+    The sample lives in the repository beside the package. It is found, in this
+    order, at the path in the environment variable ``JINFENG_GRID_SAMPLE``, in the
+    current directory or one of its parents (the repository root as in the README, or
+    ``notebooks/`` below it), or next to the package source (an editable install).
 
     Raises
     ------
     InputDataError
-        If neither place holds the sample.
+        If none of these places holds the sample.
     """
-    candidates = [
-        Path.cwd() / _SAMPLE_RELATIVE,
-        Path(__file__).resolve().parents[1] / _SAMPLE_RELATIVE,
-    ]
+    given = os.environ.get(SAMPLE_ENV)
+    if given:
+        if Path(given).is_file():
+            return Path(given)
+        raise InputDataError(
+            f"{SAMPLE_ENV} names {given}, which is not a file: point it at "
+            f"{_SAMPLE_RELATIVE.as_posix()} of the repository, or unset it"
+        )
+    here = Path.cwd()
+    candidates = [folder / _SAMPLE_RELATIVE for folder in (here, *here.parents)]
+    candidates.append(Path(__file__).resolve().parents[1] / _SAMPLE_RELATIVE)
     for candidate in candidates:
         if candidate.is_file():
             return candidate
     raise InputDataError(
         f"the bundled sample {_SAMPLE_RELATIVE.as_posix()} was not found in the current "
-        "directory or beside the package: run the command from the repository root, or "
-        "pass your own file with --input"
+        "directory, its parents or beside the package: run the command from the repository "
+        f"root, set {SAMPLE_ENV} to its path, or pass your own file with --input"
     )
 
 

@@ -322,3 +322,20 @@ def test_an_empty_compounds_layer_is_an_input_error(write_layer):
     path = write_layer(lattice_compounds(2, 1).iloc[:0], "d.gpkg", layer="compounds")
     with pytest.raises(InputDataError, match="has no rows"):
         io.read_compounds(path)
+
+
+def test_the_sample_is_found_from_the_environment_or_a_parent_directory(
+    tmp_path, monkeypatch
+) -> None:
+    from pathlib import Path
+
+    repo_sample = Path(__file__).resolve().parents[1] / "sample_geodata" / "jinfeng.gpkg"
+    monkeypatch.setenv("JINFENG_GRID_SAMPLE", str(repo_sample))
+    monkeypatch.chdir(tmp_path)
+    assert io.sample_path() == repo_sample
+    monkeypatch.setenv("JINFENG_GRID_SAMPLE", str(tmp_path / "nowhere.gpkg"))
+    with pytest.raises(InputDataError, match=r"JINFENG_GRID_SAMPLE names .*nowhere.gpkg"):
+        io.sample_path()
+    monkeypatch.delenv("JINFENG_GRID_SAMPLE")
+    monkeypatch.chdir(repo_sample.parents[1] / "notebooks")
+    assert io.sample_path().resolve() == repo_sample

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOK_DIR = REPO / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 #: Seconds a single cell may take before the run is abandoned.
 CELL_TIMEOUT_S = 300
@@ -107,7 +108,12 @@ def test_notebooks_are_up_to_date_with_their_generator() -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs_top_to_bottom(path: Path, tmp_path: Path) -> None:
+def test_notebook_runs_top_to_bottom(
+    path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the kernel runs in tmp_path, away from the repository: tell io.sample_path where
+    # the sample is (an installed, non-editable package cannot find it by itself)
+    monkeypatch.setenv("JINFENG_GRID_SAMPLE", str(REPO / "sample_geodata" / "jinfeng.gpkg"))
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     from nbclient.exceptions import CellExecutionError
