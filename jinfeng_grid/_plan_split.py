@@ -37,7 +37,7 @@ from jinfeng_grid._plan_levels import (
     plan_level,
 )
 from jinfeng_grid.config import Scenario, load_scenario
-from jinfeng_grid.errors import InfeasibleSpecError, InputDataError
+from jinfeng_grid.errors import InfeasibleSpecError, InputDataError, SolverError
 from jinfeng_grid.graph import build_adjacency
 from jinfeng_grid.partition import PartitionResult, PartitionSpec, partition_graph
 
@@ -269,6 +269,15 @@ def split_community(
                 seed=scenario.solver.seed,
                 threads=scenario.solver.threads,
             )
+        except SolverError:
+            if not results:
+                raise
+            notes.append(
+                f"only {len(results)} alternative(s): no split that differs from the earlier "
+                f"ones in at least {attempt.min_difference} boundary segment(s) was found in "
+                f"{budget:.0f} s; allow more time (--time-limit) for more"
+            )
+            break
         except InfeasibleSpecError:
             if not results:
                 raise
@@ -292,6 +301,7 @@ def split_community(
             break
         results.append(result)
 
+    # each alternative gets the split's notes and its own (grids), not the others'
     plans = tuple(
         _assemble_split(
             compounds,
@@ -304,10 +314,11 @@ def split_community(
             locked=locked,
             workers=workers,
             grid_budget=scenario.solver.time_limit * (1 - SPLIT_TIME_SHARE) / len(results),
-            notes=notes,
+            notes=list(notes),
         )
         for result in results
     )
+    notes = list(dict.fromkeys(note for plan in plans for note in plan.notes)) or notes
     comparison = _comparison(plans, results, sub, community=community)
     for note in notes:
         warnings.warn(note, PlanWarning, stacklevel=2)

@@ -20,6 +20,7 @@ written.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -58,13 +59,27 @@ def _number(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
+#: Paths of the machine the benchmarks ran on: they do not belong in the README.
+_MACHINE_PATH = re.compile(r"(?<![\w.])/(?:tmp|home|root|work|Users|var|mnt)/[^\s`)\]]*")
+
+
+def _clean(text: str) -> str:
+    """A benchmark's markdown without machine paths and without headings of its own."""
+    text = _MACHINE_PATH.sub("(a local directory)", text)
+    lines = [
+        f"**{line.lstrip('#').strip()}**" if line.startswith("#") else line
+        for line in text.splitlines()
+    ]
+    return "\n".join(lines).strip()
+
+
 def performance_markdown(bench_dir: Path) -> str:
     """The benchmark tables found in ``bench_dir``, each under its heading."""
     parts = []
     for name, heading in PERFORMANCE_TABLES.items():
         path = bench_dir / name
         if path.is_file():
-            parts.append(f"**{heading}** (`{name}`)\n\n{path.read_text(encoding='utf-8').strip()}")
+            parts.append(f"**{heading}** (`{name}`)\n\n{_clean(path.read_text(encoding='utf-8'))}")
     if not parts:
         raise SystemExit(
             f"no benchmark tables ({', '.join(PERFORMANCE_TABLES)}) in {bench_dir}: run the "
