@@ -185,6 +185,16 @@ class DistrictPlan:
         )
 
 
+def locked_compounds(compounds: gpd.GeoDataFrame) -> set[Hashable]:
+    """Ids of the compounds whose ``locked`` column says yes (1, true, yes, 是, 锁定)."""
+    if "locked" not in compounds.columns:
+        return set()
+    values = compounds["locked"].map(
+        lambda v: str(v).strip().lower() in ("1", "true", "yes", "y", "是", "锁定")
+    )
+    return set(compounds.loc[values.to_numpy(dtype=bool), "id"])
+
+
 @dataclass
 class _Piece:
     """A subproblem before solving: nodes of one parent's connected piece."""

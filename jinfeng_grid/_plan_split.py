@@ -34,6 +34,7 @@ from jinfeng_grid._plan_levels import (
     bounds_of,
     grid_graph_for,
     level_summary,
+    locked_compounds,
     plan_level,
 )
 from jinfeng_grid.config import Scenario, load_scenario
@@ -243,7 +244,7 @@ def split_community(
             f"{named}): a split into connected communities needs them connected; check the "
             "gap tolerance or allow connect_islands"
         )
-    locked = _locked_ids(target)
+    locked = locked_compounds(target)
     spec = PartitionSpec(
         k=k,
         bounds=bounds_of(scenario.community),
@@ -339,15 +340,6 @@ def _excluding(
     return dataclasses.replace(
         spec, exclude=tuple(dict(r.assignment) for r in results), min_difference=min_difference
     )
-
-
-def _locked_ids(compounds: gpd.GeoDataFrame) -> set[Hashable]:
-    if "locked" not in compounds.columns:
-        return set()
-    values = compounds["locked"].map(
-        lambda v: str(v).strip().lower() in ("1", "true", "yes", "y", "是", "锁定")
-    )
-    return set(compounds.loc[values.to_numpy(dtype=bool), "id"])
 
 
 def _assemble_split(

@@ -51,6 +51,7 @@ from jinfeng_grid._plan_levels import (
     grid_graph_for,
     level_summary,
     link_pieces,
+    locked_compounds,
     node_name,
     plan_level,
     plan_subdistricts,
@@ -158,7 +159,7 @@ def plan_district(
         )
         geometries = dict(zip(compounds["id"], compounds.geometry, strict=True))
         notes.extend(link_pieces(graph, groups, geometries))
-    locked = _locked(compounds)
+    locked = locked_compounds(compounds)
     current_community: dict[Hashable, Hashable] = {}
     if keep_current:
         if "community" not in compounds.columns:
@@ -285,15 +286,6 @@ def plan_district(
 def _community_label(key: Hashable) -> str:
     parent, index, part = key  # type: ignore[misc]
     return f"{parent}/community {index}.{part}"
-
-
-def _locked(compounds: gpd.GeoDataFrame) -> set[Hashable]:
-    if "locked" not in compounds.columns:
-        return set()
-    values = compounds["locked"].map(
-        lambda v: str(v).strip().lower() in ("1", "true", "yes", "y", "是", "锁定")
-    )
-    return set(compounds.loc[values.to_numpy(dtype=bool), "id"])
 
 
 def _check_compounds(compounds: gpd.GeoDataFrame) -> None:
