@@ -302,12 +302,14 @@ def split_community(
             break
         results.append(result)
 
+    grids_from = grid_graph_for(compounds, buildings, graph, scenario.grid)
     # each alternative gets the split's notes and its own (grids), not the others'
     plans = tuple(
         _assemble_split(
             compounds,
             buildings,
             graph=graph,
+            grids_from=grids_from,
             community=community,
             nodes=nodes,
             result=result,
@@ -347,6 +349,7 @@ def _assemble_split(
     buildings: gpd.GeoDataFrame | None,
     *,
     graph: nx.Graph,
+    grids_from: tuple[nx.Graph, dict[Hashable, Hashable], str],
     community: str,
     nodes: list[Hashable],
     result: PartitionResult,
@@ -356,7 +359,11 @@ def _assemble_split(
     grid_budget: float,
     notes: list[str],
 ) -> DistrictPlan:
-    """The whole district with ``community`` replaced by the parts of ``result``."""
+    """The whole district with ``community`` replaced by the parts of ``result``.
+
+    ``grids_from`` is :func:`grid_graph_for` of the district, built once for all the
+    alternatives (it is the same graph each time).
+    """
     start = time.perf_counter()
     subdistrict = dict(zip(compounds["id"], compounds["subdistrict"], strict=True))
     current = dict(zip(compounds["id"], compounds["community"], strict=True))
@@ -368,7 +375,7 @@ def _assemble_split(
     new_keys = {community_key[v] for v in nodes}
 
     # grids: re-drawn inside the new communities, kept elsewhere where they are known
-    grid_graph, owner, member = grid_graph_for(compounds, buildings, graph, scenario.grid)
+    grid_graph, owner, member = grids_from
     known = (
         dict(zip(buildings["id"], buildings["grid"], strict=True))
         if buildings is not None and "grid" in buildings.columns
