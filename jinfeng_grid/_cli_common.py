@@ -81,29 +81,23 @@ def optional_layer(path: str, requested: str | None, default: str, *, off: bool)
 def read_district(
     args: argparse.Namespace, *, with_buildings: bool = True
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
-    from jinfeng_grid import io
+    """Compounds and (unless off) buildings of ``INPUT`` as they are, not validated."""
+    from jinfeng_grid import pipeline
 
-    columns = column_map(args)
-    compounds = io.read_compounds(
+    district = pipeline.read_layers(
         args.input,
+        columns=column_map(args),
         layer=args.layer,
-        columns=columns.compounds,
+        buildings_layer=optional_layer(
+            args.input,
+            args.buildings_layer,
+            "buildings",
+            off=args.no_buildings or not with_buildings,
+        ),
         crs=args.crs,
         encoding=args.encoding,
     )
-    buildings = None
-    layer = optional_layer(
-        args.input, args.buildings_layer, "buildings", off=args.no_buildings or not with_buildings
-    )
-    if layer is not None:
-        buildings = io.read_buildings(
-            args.input,
-            layer=layer,
-            columns=columns.buildings,
-            crs=args.crs,
-            encoding=args.encoding,
-        )
-    return compounds, buildings
+    return district.compounds, district.buildings
 
 
 def add_buildings_arguments(parser: argparse.ArgumentParser) -> None:

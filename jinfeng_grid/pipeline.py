@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ __all__ = [
     "plan_summary",
     "plan_tables",
     "read_district",
+    "read_layers",
     "run_plan",
     "run_split",
     "write_plan",
@@ -174,6 +176,45 @@ class District:
     staff: pd.DataFrame | None
 
 
+def read_layers(
+    input_path: str | Path,
+    *,
+    columns: ColumnMap,
+    layer: str | None = None,
+    buildings_layer: str | None = None,
+    roads_layer: str | None = None,
+    facilities_layer: str | None = None,
+    staff_layer: str | None = None,
+    crs: str | None = None,
+    encoding: str | None = None,
+) -> District:
+    """Read a district's layers as they are (no validation); ``None`` layers are absent.
+
+    The one reader behind :func:`read_district` and the commands that report on raw
+    input (``validate``, ``graph``, ``staff``).
+    """
+
+    def read(reader: Callable[..., gpd.GeoDataFrame], name: str | None, cols: Any) -> Any:
+        if name is None:
+            return None
+        return reader(input_path, layer=name, columns=cols, crs=crs, encoding=encoding)
+
+    compounds = io.read_compounds(
+        input_path, layer=layer, columns=columns.compounds, crs=crs, encoding=encoding
+    )
+    staff = None
+    if staff_layer is not None:
+        staff = pd.DataFrame(io.read_layer(input_path, layer=staff_layer, encoding=encoding))
+        staff = staff.drop(columns=["geometry"], errors="ignore")
+    return District(
+        compounds,
+        read(io.read_buildings, buildings_layer, columns.buildings),
+        read(io.read_roads, roads_layer, columns.roads),
+        read(io.read_facilities, facilities_layer, columns.facilities),
+        staff,
+    )
+
+
 def read_district(
     input_path: str | Path,
     *,
@@ -192,42 +233,30 @@ def read_district(
     Parameters are those of :func:`run_plan`. Raises :class:`InputDataError` with the
     whole validation report when the data have errors.
     """
-    columns = columns if columns is not None else scenario.columns
-    compounds = io.read_compounds(
-        input_path, layer=layer, columns=columns.compounds, crs=crs, encoding=encoding
+    district = read_layers(
+        input_path,
+        columns=columns if columns is not None else scenario.columns,
+        layer=layer,
+        buildings_layer=buildings_layer,
+        roads_layer=roads_layer,
+        facilities_layer=facilities_layer,
+        staff_layer=staff_layer,
+        crs=crs,
+        encoding=encoding,
     )
-    buildings = None
-    if buildings_layer is not None:
-        buildings = io.read_buildings(
-            input_path, layer=buildings_layer, columns=columns.buildings, crs=crs, encoding=encoding
-        )
-    roads = None
-    if roads_layer is not None:
-        roads = io.read_roads(
-            input_path, layer=roads_layer, columns=columns.roads, crs=crs, encoding=encoding
-        )
-    facilities = None
-    if facilities_layer is not None:
-        facilities = io.read_facilities(
-            input_path,
-            layer=facilities_layer,
-            columns=columns.facilities,
-            crs=crs,
-            encoding=encoding,
-        )
-    staff = None
-    if staff_layer is not None:
-        staff = pd.DataFrame(io.read_layer(input_path, layer=staff_layer, encoding=encoding))
-        staff = staff.drop(columns=["geometry"], errors="ignore")
     report = validate_compounds(
-        compounds, buildings=buildings, gap_tolerance_m=scenario.graph.gap_tolerance_m
+        district.compounds,
+        buildings=district.buildings,
+        gap_tolerance_m=scenario.graph.gap_tolerance_m,
     ).raise_if_errors()
     for issue in report.warnings:
         logger.warning("validation: %s", issue)
-    compounds = _repaired(compounds, report.repaired)
+    buildings = district.buildings
     if buildings is not None:
         buildings = _repaired(buildings, report.repaired_buildings)
-    return District(compounds, buildings, roads, facilities, staff)
+    return dataclasses.replace(
+        district, compounds=_repaired(district.compounds, report.repaired), buildings=buildings
+    )
 
 
 def write_plan(
