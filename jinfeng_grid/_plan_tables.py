@@ -39,7 +39,8 @@ class Assembled:
     grids: gpd.GeoDataFrame
 
 
-def _within(unit: UnitBounds, households: pd.Series, population: pd.Series) -> pd.Series:
+def within_bounds(unit: UnitBounds, households: pd.Series, population: pd.Series) -> pd.Series:
+    """Whether each unit's households (and population, where bounded) lie within ``unit``."""
     ok = households.between(unit.min_households, unit.max_households)
     if unit.min_population is not None:
         ok &= population >= unit.min_population
@@ -190,7 +191,7 @@ def assemble(
     communities["name_provisional"] = communities["_key"].map(provisional)
     communities["unchanged"] = communities["_key"].isin(set(unchanged))
     communities["oversize"] = communities["_key"].isin(oversize_communities)
-    communities["within_bounds"] = _within(
+    communities["within_bounds"] = within_bounds(
         scenario.community, communities["households"], communities["population"]
     )
 
@@ -248,7 +249,7 @@ def assemble(
             }
         )
     grids = gpd.GeoDataFrame(rows, geometry="geometry", crs=crs)
-    grids["within_bounds"] = _within(scenario.grid, grids["households"], grids["population"])
+    grids["within_bounds"] = within_bounds(scenario.grid, grids["households"], grids["population"])
     grids = grids.sort_values("grid_id", kind="stable").reset_index(drop=True)
     grid_counts = grids.groupby("community_id").size()
     communities["grids"] = communities["community_id"].map(grid_counts).fillna(0).astype(int)
@@ -293,6 +294,10 @@ def assemble(
         communities.groupby("subdistrict_id").size()
     )
     subdistricts["name_provisional"] = subdistricts["name"].isin(new_subdistricts)
+    if scenario.subdistrict is not None:
+        subdistricts["within_bounds"] = within_bounds(
+            scenario.subdistrict, subdistricts["households"], subdistricts["population"]
+        )
     compounds = compounds.drop(columns="_key")
     compounds["subdistrict_name"] = compounds["subdistrict"]
     compounds["subdistrict"] = current_subdistrict

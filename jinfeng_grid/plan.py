@@ -257,12 +257,9 @@ def plan_district(
         "grid": level_summary("grid", grids.records, assembled.grids, grids.seconds),
     }
     if subdistricts is not None:
-        units = assembled.subdistricts.assign(
-            within_bounds=_within_subdistrict_bounds(assembled.subdistricts, scenario)
-        )
         levels = {
             "subdistrict": level_summary(
-                "subdistrict", [subdistricts.record], units, subdistricts.seconds
+                "subdistrict", [subdistricts.record], assembled.subdistricts, subdistricts.seconds
             ),
             **levels,
         }
@@ -303,14 +300,3 @@ def _check_compounds(compounds: gpd.GeoDataFrame) -> None:
                 f"compound {column} must be whole numbers >= 0: run `jinfeng-grid validate` "
                 "and fix the rows it lists"
             )
-
-
-def _within_subdistrict_bounds(subdistricts: gpd.GeoDataFrame, scenario: Scenario) -> pd.Series:
-    unit = scenario.subdistrict
-    assert unit is not None
-    ok = subdistricts["households"].between(unit.min_households, unit.max_households)
-    if unit.min_population is not None:
-        ok &= subdistricts["population"] >= unit.min_population
-    if unit.max_population is not None:
-        ok &= subdistricts["population"] <= unit.max_population
-    return ok

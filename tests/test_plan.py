@@ -352,6 +352,7 @@ def test_a_new_subdistrict_is_carved_out_moving_the_fewest_households() -> None:
     moved = plan.compounds["subdistrict"] != plan.compounds["subdistrict_name"]
     assert int(plan.compounds.loc[moved, "households"].sum()) == 1000
     assert plan.levels["subdistrict"].within_bounds == 3
+    assert plan.subdistricts["within_bounds"].all()
     assert any("新设街道1" in note for note in plan.notes)
 
 
