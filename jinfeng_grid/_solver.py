@@ -113,6 +113,11 @@ def _run_highs(
     api = pulp.HiGHS(msg=msg, timeLimit=time_limit, threads=threads, **options)
     if not api.available():  # pragma: no cover - highspy is a dependency
         raise SolverError("HiGHS (highspy) is not available: install highspy or use solver='cbc'")
+    # HiGHS keeps one thread scheduler per process, sized by the first solve; a later
+    # solve asking for another number of threads would stop at once with no plan
+    # (seen as "no_plan" in 0.3 ms after a default-threads solve). Starting each solve
+    # with a fresh scheduler lets every call choose its threads.
+    highspy.Highs.resetGlobalScheduler(True)
     with _quiet_stdout(not msg):  # highspy prints its banner on stdout when created
         api.createAndConfigureSolver(prob)
     api.buildSolverModel(prob)

@@ -381,3 +381,13 @@ def test_a_solver_bound_above_the_heuristic_plan_is_not_taken_as_a_proof() -> No
     no_plan = PartitionResult({}, "no_plan", None, 99.0, None, 0.1, "highs", "exact", {})
     result = _prefer_incumbent(graph, spec, no_plan, {0: 0, 1: 0, 2: 1, 3: 1}, "highs")
     assert (result.status, result.objective, result.bound) == ("feasible", 1.0, None)
+
+
+def test_solves_with_different_thread_counts_in_one_process() -> None:
+    # HiGHS sizes one thread scheduler per process at its first solve; a later solve
+    # with another thread count used to stop at once with no plan
+    graph = lattice(3, 3)
+    spec = PartitionSpec(k=3, bounds={"households": (3, 3)})
+    for threads in (None, 1, 2, 1):
+        result = solve_partition_model(build_partition_model(graph, spec), threads=threads)
+        assert (result.status, result.objective) == ("optimal", 6.0)
