@@ -29,7 +29,14 @@ from ._contiguity import (
 )
 from .errors import ConfigError
 
-__all__ = ["PartitionModel", "build_partition_model", "symmetry_rank"]
+__all__ = [
+    "Domains",
+    "PartitionModel",
+    "build_partition_model",
+    "part_domains",
+    "symmetry_rank",
+    "weight_arrays",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +52,19 @@ def symmetry_rank(g: IndexedGraph, weights: np.ndarray) -> np.ndarray:
     rank = np.empty(g.n, dtype=np.int64)
     rank[order] = np.arange(g.n)
     return rank
+
+
+def weight_arrays(
+    graph: nx.Graph, g: IndexedGraph, spec: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Node weights (n × d, in the order of ``spec.bounds``) and the bounds L and U."""
+    attrs = list(spec.bounds)
+    wmap = node_weights(graph, attrs)
+    weights = np.array([[wmap[a][v] for a in attrs] for v in g.nodes], dtype=float)
+    weights = weights.reshape(g.n, len(attrs))
+    low = np.array([spec.bounds[a][0] for a in attrs], dtype=float)
+    high = np.array([spec.bounds[a][1] for a in attrs], dtype=float)
+    return weights, low, high
 
 
 def _reach(
@@ -109,6 +129,85 @@ def _clique_cover(conflict: np.ndarray, rank: np.ndarray) -> list[list[int]]:
             seen.add(key)
             out.append(sorted(clique))
     return out
+
+
+@dataclass(frozen=True)
+class Domains:
+    """Which parts each node may join and root after symmetry breaking and safe fixing.
+
+    ``allowed[v]``: parts node v may belong to; ``roots[v]``: parts v may be the root
+    of; ``can_join[v][j]``: candidate roots of part j that can reach v (filled only
+    when the labels are interchangeable and symmetry is broken).
+    """
+
+    allowed: dict[int, list[int]]
+    roots: dict[int, list[int]]
+    can_join: dict[int, dict[int, list[int]]]
+
+
+def part_domains(
+    g: IndexedGraph,
+    spec: Any,
+    weights: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    rank: np.ndarray,
+    *,
+    symmetric: bool,
+    fixing: bool = True,
+) -> Domains:
+    """The parts each node may join: the safe fixing of :func:`build_partition_model`."""
+    k_min, k_max = spec.k_range
+    parts = range(k_max)
+    attrs = weights.shape[1]
+    allowed_parts: dict[int, list[int]] = {v: list(parts) for v in range(g.n)}
+    root_parts: dict[int, list[int]] = {v: list(parts) for v in range(g.n)}
+    reach_of: dict[int, set[int]] = {}
+    can_join: dict[int, dict[int, list[int]]] = {v: {} for v in range(g.n)}
+    fixed = {g.index[v]: p for v, p in spec.fixed.items()}
+    seeds = {g.index[s]: i for i, s in enumerate(spec.seeds)}
+    for v, p in {**fixed, **seeds}.items():
+        allowed_parts[v] = [p]
+    for v in range(g.n):
+        root_parts[v] = [j for j in root_parts[v] if j not in seeds.values() or seeds.get(v) == j]
+        root_parts[v] = [j for j in root_parts[v] if j in allowed_parts[v]]
+    if symmetric:
+        total = weights.sum(axis=0)
+        order = np.argsort(rank)
+        before = np.zeros((g.n, attrs))
+        running = np.zeros(attrs)
+        for v in order:
+            before[v] = running
+            running = running + weights[v]
+        for u in range(g.n):
+            allowed = rank >= rank[u]
+            reach = (
+                _reach(g, u, allowed, weights, high)
+                if fixing
+                else set(np.flatnonzero(allowed).tolist())
+            )
+            reach_of[u] = reach
+            cand = [j for j in root_parts[u] if j <= rank[u]]
+            if fixing:
+                reach_w = weights[sorted(reach)].sum(axis=0) if reach else np.zeros(attrs)
+                if np.any(reach_w < low - 1e-9):
+                    cand = []
+                after_w = total - before[u]
+                cand = [
+                    j
+                    for j in cand
+                    if np.all(after_w >= (k_min - j) * low - 1e-9)
+                    and np.all(before[u] <= j * high + 1e-9)
+                ]
+            root_parts[u] = cand
+        for u in range(g.n):
+            for j in root_parts[u]:
+                for v in reach_of[u]:
+                    can_join[v].setdefault(j, []).append(u)
+        for v in range(g.n):
+            allowed_parts[v] = [j for j in allowed_parts[v] if j in can_join[v] and j <= rank[v]]
+
+    return Domains(allowed_parts, root_parts, can_join)
 
 
 @dataclass(frozen=True, eq=False)
@@ -290,64 +389,16 @@ def build_partition_model(
         raise ConfigError(f"contiguity must be 'flow', 'edgeflow' or 'none', got {contiguity!r}")
     g = IndexedGraph.from_graph(graph)
     attrs = list(spec.bounds)
-    wmap = node_weights(graph, attrs)
-    weights = np.array([[wmap[a][v] for a in attrs] for v in g.nodes], dtype=float)
-    weights = weights.reshape(g.n, len(attrs))
-    low = np.array([spec.bounds[a][0] for a in attrs], dtype=float)
-    high = np.array([spec.bounds[a][1] for a in attrs], dtype=float)
+    weights, low, high = weight_arrays(graph, g, spec)
     k_min, k_max = spec.k_range
     parts = range(k_max)
     symmetric = symmetry and spec.labels_interchangeable
     rank = symmetry_rank(g, weights)
     prob = pulp.LpProblem("partition", pulp.LpMinimize)
 
-    allowed_parts: dict[int, list[int]] = {v: list(parts) for v in range(g.n)}
-    root_parts: dict[int, list[int]] = {v: list(parts) for v in range(g.n)}
-    reach_of: dict[int, set[int]] = {}
-    fixed = {g.index[v]: p for v, p in spec.fixed.items()}
+    domains = part_domains(g, spec, weights, low, high, rank, symmetric=symmetric, fixing=fixing)
+    allowed_parts, root_parts, can_join = domains.allowed, domains.roots, domains.can_join
     seeds = {g.index[s]: i for i, s in enumerate(spec.seeds)}
-    for v, p in {**fixed, **seeds}.items():
-        allowed_parts[v] = [p]
-    for v in range(g.n):
-        root_parts[v] = [j for j in root_parts[v] if j not in seeds.values() or seeds.get(v) == j]
-        root_parts[v] = [j for j in root_parts[v] if j in allowed_parts[v]]
-    if symmetric:
-        total = weights.sum(axis=0)
-        order = np.argsort(rank)
-        before = np.zeros((g.n, len(attrs)))
-        running = np.zeros(len(attrs))
-        for v in order:
-            before[v] = running
-            running = running + weights[v]
-        for u in range(g.n):
-            allowed = rank >= rank[u]
-            reach = (
-                _reach(g, u, allowed, weights, high)
-                if fixing
-                else set(np.flatnonzero(allowed).tolist())
-            )
-            reach_of[u] = reach
-            cand = [j for j in root_parts[u] if j <= rank[u]]
-            if fixing:
-                reach_w = weights[sorted(reach)].sum(axis=0) if reach else np.zeros(len(attrs))
-                if np.any(reach_w < low - 1e-9):
-                    cand = []
-                after_w = total - before[u]
-                cand = [
-                    j
-                    for j in cand
-                    if np.all(after_w >= (k_min - j) * low - 1e-9)
-                    and np.all(before[u] <= j * high + 1e-9)
-                ]
-            root_parts[u] = cand
-        can_join: dict[int, dict[int, list[int]]] = {v: {} for v in range(g.n)}
-        for u in range(g.n):
-            for j in root_parts[u]:
-                for v in reach_of[u]:
-                    can_join[v].setdefault(j, []).append(u)
-        for v in range(g.n):
-            allowed_parts[v] = [j for j in allowed_parts[v] if j in can_join[v] and j <= rank[v]]
-
     x = {
         (v, j): prob.add_variable(f"x_{v}_{j}", 0, 1, pulp.LpBinary)
         for v in range(g.n)

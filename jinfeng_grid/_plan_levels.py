@@ -36,8 +36,9 @@ logger = logging.getLogger(__name__)
 SAME_COMPOUND_CUT_COST = 2.0
 
 #: Largest subproblem (nodes × parts) solved by the exact MIP within a plan; larger
-#: ones get the heuristic alone (no proven bound), which the exact solver could not
-#: improve on in the seconds a district plan affords (measured on the sample).
+#: ones get the heuristic alone, which the exact solver could not improve on in the
+#: seconds a district plan affords (measured on the sample), and a lower bound from
+#: the parts' least boundaries (:func:`~jinfeng_grid.partition.boundary_bound`).
 EXACT_SIZE = 240
 
 #: Virtual pieces per grid floor when compounds are cut without buildings.

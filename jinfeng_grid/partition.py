@@ -11,7 +11,8 @@ Status words (``PartitionResult.status``):
 
 - ``optimal``: the plan is proven optimal (gap 0);
 - ``feasible``: a plan meeting every constraint, with the proven lower bound and gap
-  (a time limit was hit, or only the heuristic ran: then bound and gap are None);
+  (a time limit was hit, or only the heuristic ran: then the bound comes from
+  :func:`boundary_bound`; bound and gap are None only when no bound was asked for);
 - ``infeasible``: the solver proved that no plan exists;
 - ``no_plan``: nothing was found in the time allowed.
 
@@ -23,6 +24,7 @@ spec is impossible (diagnosed in words before solving, or proven by the solver) 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import time
@@ -42,6 +44,7 @@ from ._audit import (
     plan_objective,
     within_bounds,
 )
+from ._bounds import BoundResult, boundary_bound
 from ._contiguity import node_weights
 from ._heuristic import HeuristicProblem, heuristic_partition
 from ._model import PartitionModel, build_partition_model
@@ -49,10 +52,12 @@ from ._solver import run_solver
 from .errors import ConfigError, InfeasibleSpecError, SolverError
 
 __all__ = [
+    "BoundResult",
     "PartitionModel",
     "PartitionResult",
     "PartitionSpec",
     "audit_plan",
+    "boundary_bound",
     "build_partition_model",
     "cut_edge_difference",
     "diagnose_partition",
@@ -68,6 +73,10 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 Status = Literal["optimal", "feasible", "infeasible", "no_plan"]
+
+#: Least seconds spent on a lower bound for a plan the MIP did not bound, even when
+#: the heuristic used up the time limit: a weak bound is still a proven one.
+MIN_BOUND_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
@@ -306,6 +315,7 @@ def partition_graph(
     heuristic_only: bool = False,
     heuristic_time: float | None = None,
     heuristic_runs: int = 3,
+    lower_bound: bool = True,
 ) -> PartitionResult:
     """Partition ``graph`` under ``spec``: diagnose, warm start, solve exactly, audit.
 
@@ -324,7 +334,8 @@ def partition_graph(
     threads
         Solver threads (None: the solver's default).
     heuristic_only
-        Return the heuristic plan (status ``feasible``, no bound) without a MIP.
+        Return the heuristic plan without solving the partition MIP; its lower bound
+        then comes from :func:`boundary_bound` (see ``lower_bound``).
     heuristic_time
         Seconds for all heuristic runs together (default: a fifth of ``time_limit``, at
         most 5 s). A run after the first starts only while time remains; a 10 s default
@@ -332,6 +343,14 @@ def partition_graph(
     heuristic_runs
         Heuristic runs with seeds ``seed, seed + 1, ...``; the best plan (the first
         among equals) is returned or warm-starts the solver.
+    lower_bound
+        Prove a lower bound for a plan the MIP did not bound: with ``heuristic_only``
+        the time left after the heuristic (at least ``MIN_BOUND_SECONDS``, which may
+        overrun ``time_limit`` by as much) goes to :func:`boundary_bound`; when the
+        exact solver returned no bound, it gets ``max(0.5, time_limit / 10)`` more
+        seconds. False returns such plans with bound and gap None. A bound that
+        reaches the plan's objective proves it optimal. A single part (k = 1) is the
+        only plan, hence optimal, without either.
 
     Returns
     -------
@@ -375,6 +394,9 @@ def partition_graph(
                 f"{why}: allow more time or run the exact solver (heuristic_only=False)"
             )
         result = _result(graph, spec, incumbent, "feasible", None, None, 0.0, "none", "heuristic")
+        if lower_bound:
+            remaining = time_limit - (time.perf_counter() - start)
+            result = _with_boundary_bound(graph, spec, result, remaining, solver, seed)
     else:
         model = build_partition_model(graph, spec)
         remaining = max(1.0, time_limit - (time.perf_counter() - start))
@@ -387,6 +409,12 @@ def partition_graph(
             seed=seed,
         )
         result = _prefer_incumbent(graph, spec, result, incumbent, solver)
+        if lower_bound and result.bound is None and result.assignment:
+            extra = max(0.5, time_limit / 10)
+            result = _with_boundary_bound(graph, spec, result, extra, solver, seed)
+    if spec.k_range == (1, 1) and result.assignment:
+        # one part: the plan is the only one there is
+        result = dataclasses.replace(result, status="optimal", bound=result.objective, gap=0.0)
     result = PartitionResult(
         **{**result.__dict__, "seconds": time.perf_counter() - start, "notes": notes}
     )
@@ -439,6 +467,37 @@ def _best_heuristic_plan(
         if best is None or value < best[0] - 1e-9:
             best = (value, assignment)
     return None if best is None else best[1]
+
+
+def _with_boundary_bound(
+    graph: nx.Graph,
+    spec: PartitionSpec,
+    result: PartitionResult,
+    seconds: float,
+    solver: str,
+    seed: int,
+) -> PartitionResult:
+    """``result`` with the bound of :func:`boundary_bound` (optimal if it reaches the plan)."""
+    if result.objective is None:
+        return result
+    seconds = max(seconds, MIN_BOUND_SECONDS)
+    bound = boundary_bound(graph, spec, time_limit=seconds, solver=solver, seed=seed).value
+    bound = min(bound, result.objective)
+    objective = result.objective
+    status: Status = (
+        "optimal" if bound >= objective - 1e-6 * max(1.0, abs(objective)) else result.status
+    )
+    return _result(
+        graph,
+        spec,
+        result.assignment,
+        status,
+        objective,
+        bound,
+        result.seconds,
+        result.solver,
+        result.method,
+    )
 
 
 def _prefer_incumbent(

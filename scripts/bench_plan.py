@@ -170,6 +170,16 @@ def run_ours(compounds, buildings, roads, scenario: Scenario) -> tuple[dict[str,
         "grid_max_households": int(grids["households"].max()),
         "grid_min_households": int(grids["households"].min()),
     }
+    for name, level in plan.levels.items():
+        subs = level.subproblems
+        gaps = [sub.gap for sub in subs if sub.gap is not None]
+        run[f"{name}_objective"] = level.objective
+        run[f"{name}_bound"] = level.bound
+        run[f"{name}_gap"] = level.gap
+        run[f"{name}_subproblems"] = len(subs)
+        run[f"{name}_subproblems_bounded"] = sum(1 for sub in subs if sub.bound is not None)
+        run[f"{name}_subproblems_optimal"] = sum(1 for sub in subs if sub.status == "optimal")
+        run[f"{name}_largest_gap"] = max(gaps) if gaps else None
     return run, plan
 
 
@@ -454,6 +464,11 @@ def fmt(value: Any, digits: int = 0) -> str:
     return f"{value:,.0f}" if isinstance(value, int | float) else str(value)
 
 
+def pct(value: float | None) -> str:
+    """A relative gap as a percentage; "no bound" when some subproblem had none."""
+    return "no bound" if value is None else f"{100 * value:.1f}%"
+
+
 def version(name: str) -> str | None:
     try:
         return metadata.version(name)
@@ -602,6 +617,17 @@ def main(argv: list[str] | None = None) -> None:
             "grids",
             "grids_within_bounds",
             "communities_within_bounds",
+            *(
+                f"{level}_{key}"
+                for level in ("community", "grid")
+                for key in (
+                    "gap",
+                    "subproblems",
+                    "subproblems_bounded",
+                    "subproblems_optimal",
+                    "largest_gap",
+                )
+            ),
         ),
     )
     lines = [
@@ -665,6 +691,14 @@ def main(argv: list[str] | None = None) -> None:
         f"community: ours {fmt(ours_median['barrier_edges_kept'])}"
         + "".join(f", {m} {fmt(v['barrier_edges_kept'])}" for m, v in peer_median.items())
         + ".",
+        *(
+            f"Ours, {level} level: {fmt(ours_median[f'{level}_subproblems_bounded'])} of "
+            f"{fmt(ours_median[f'{level}_subproblems'])} subproblems with a proven lower "
+            f"bound ({fmt(ours_median[f'{level}_subproblems_optimal'])} proven optimal); "
+            f"gap of the level {pct(ours_median[f'{level}_gap'])}, largest subproblem gap "
+            f"{pct(ours_median[f'{level}_largest_gap'])}."
+            for level in ("community", "grid")
+        ),
         f"Total wall time of the plan (both levels): median {ours_wall:.1f} s, runs "
         + ", ".join(f"{run['seconds']:.1f}" for run in ours_runs)
         + f" s, vs the {target:g} s target: "

@@ -306,7 +306,10 @@ def test_the_same_seed_gives_the_same_plan() -> None:
     first = partition_graph(graph, spec, heuristic_only=True, seed=7)
     again = partition_graph(graph, spec, heuristic_only=True, seed=7)
     assert first.assignment == again.assignment
-    assert first.status == "feasible" and first.bound is None
+    assert (first.bound, first.gap) == (again.bound, again.gap)
+    unbounded = partition_graph(graph, spec, heuristic_only=True, seed=7, lower_bound=False)
+    assert unbounded.assignment == first.assignment
+    assert unbounded.status == "feasible" and unbounded.bound is None and unbounded.gap is None
 
 
 def test_the_model_writes_a_readable_lp_file(tmp_path) -> None:

@@ -13,6 +13,7 @@ from jinfeng_grid.errors import InfeasibleSpecError, PlanCheckError
 from jinfeng_grid.partition import (
     PartitionSpec,
     audit_plan,
+    boundary_bound,
     cut_edge_difference,
     diagnose_partition,
     partition_graph,
@@ -128,3 +129,27 @@ def test_the_next_best_plan_differs_from_the_excluded_one_and_is_no_better(
     assert second.objective >= first.objective - 1e-6
     if graph.number_of_nodes() <= 8:
         assert abs(second.objective - brute_force_optimum(graph, again)) < 1e-6
+
+
+@_SETTINGS
+@given(planar_instances(), st.data())
+def test_the_boundary_bound_never_exceeds_the_optimum(
+    instance: tuple[nx.Graph, PartitionSpec], data: st.DataObject
+) -> None:
+    graph, spec = instance
+    barriers = data.draw(st.sets(st.sampled_from(sorted(graph.edges)), max_size=3))
+    for e in graph.edges:
+        graph.edges[e]["barrier"] = e in barriers
+    penalty = data.draw(st.sampled_from([0.0, 4.0, 20.0]))
+    k_min, k_max = spec.k_range
+    if data.draw(st.booleans()) and k_max < graph.number_of_nodes():
+        k_max += 1
+    spec = replace(spec, k=(k_min, k_max), barrier_attr="barrier", barrier_penalty=penalty)
+    try:
+        result = partition_graph(graph, spec, time_limit=20, lower_bound=False)
+    except InfeasibleSpecError:
+        return
+    assert result.status == "optimal" and result.objective is not None
+    bound = boundary_bound(graph, spec, time_limit=5)
+    assert bound.value <= result.objective + 1e-6
+    assert len(bound.part_bounds) == k_min

@@ -279,6 +279,8 @@ def test_run_plan_writes_the_contract_files(tmp_path: Path) -> None:
         assert {"units", "within_bounds", "objective", "bound", "gap", "status", "seconds"} <= set(
             level
         )
+        assert level["bound"] is not None and level["bound"] <= level["objective"] + 1e-6
+        assert all(sub["bound"] is not None for sub in level["subproblems"])
     assert summary["provenance"]["inputs"][0]["name"] == "district.gpkg"
 
 

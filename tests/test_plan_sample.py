@@ -119,6 +119,10 @@ def test_summary_reports_every_level_and_the_provenance(demo_output: Path) -> No
     for level in levels.values():
         for sub in level["subproblems"]:
             assert sub["status"] in ("optimal", "feasible")
+            # every subproblem reports a proven lower bound and its gap
+            assert sub["bound"] is not None and sub["bound"] <= sub["objective"] + 1e-6
+            assert sub["gap"] is not None and 0 <= sub["gap"] <= 1
+        assert level["bound"] is not None and level["gap"] is not None
     assert summary["provenance"]["inputs"][0]["name"] == "jinfeng.gpkg"
     assert len(summary["provenance"]["inputs"][0]["sha256"]) == 64
 
