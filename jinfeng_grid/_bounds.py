@@ -5,9 +5,13 @@ Each part of a plan is a node set whose weights lie within [L_d, U_d]; its bound
 any such set can have. Every cut edge lies on the boundary of exactly two parts, so
 half the sum of those least boundaries, one per part, bounds the cut cost from below.
 The per-part problems are small MIPs over one node set each, without the labels,
-symmetry and contiguity that make the partition MIP hard; on the sample district's
-largest pieces they bound the objective at about half the heuristic's plan, where
-the partition MIP's bound after 30 s reached about a third.
+symmetry and contiguity that make the partition MIP hard. Measured on the sample
+district's pieces too large for the partition MIP: the bound is 49–84% of the
+heuristic plan's objective for its five community pieces (in 0.1–1.6 s) and 41–57%
+for the largest grid pieces given time to finish, where the partition MIP's bound
+after 30 s had reached 31–37% of the plan on grid pieces. On the benchmark graphs it
+proves NM county's heuristic plan optimal (17) in 0.7 s; on OK county it gives 32
+against the optimum 40.
 """
 
 from __future__ import annotations
