@@ -326,7 +326,8 @@ def partition_graph(
     spec
         The constraints and objective.
     time_limit
-        Wall-clock seconds for the whole call (heuristic plus exact solve).
+        Wall-clock seconds for the whole call (heuristic plus exact solve or lower
+        bound; ``lower_bound`` says when the bound may run a little past it).
     solver
         ``"highs"`` (default) or ``"cbc"``.
     seed
@@ -394,7 +395,7 @@ def partition_graph(
                 f"{why}: allow more time or run the exact solver (heuristic_only=False)"
             )
         result = _result(graph, spec, incumbent, "feasible", None, None, 0.0, "none", "heuristic")
-        if lower_bound:
+        if lower_bound and spec.k_range != (1, 1):
             remaining = time_limit - (time.perf_counter() - start)
             result = _with_boundary_bound(graph, spec, result, remaining, solver, seed)
     else:
