@@ -88,46 +88,63 @@ def _run(task: Task) -> Outcome:
 
     1. the preferred number of parts, exactly (with a heuristic warm start);
     2. any number of parts the bounds allow (``fallback``), when the count is free;
-    3. a longer heuristic search (a hard piece where the exact solver ran out of time).
+    3. a longer heuristic search (a hard piece where the exact solver ran out of time);
+    4. for a piece the plan gave the heuristic alone, the exact solver as long.
     """
-    spec = task.spec
     attempts: list[str] = []
-    try:
-        return Outcome(task, _solve(task, spec, task.time_limit, heuristic_only=not task.exact))
-    except (InfeasibleSpecError, SolverError) as error:
-        attempts.append(str(error))
-        last: Exception = error
-    if task.fallback is not None:
+    errors: list[Exception] = []
+
+    def attempt(
+        spec: PartitionSpec,
+        seconds: float,
+        heuristic_only: bool,
+        label: str,
+        note: Callable[[PartitionResult], str] | None = None,
+    ) -> Outcome | None:
+        try:
+            result = _solve(task, spec, seconds, heuristic_only=heuristic_only)
+        except (InfeasibleSpecError, SolverError) as error:
+            attempts.append(f"{label}: {error}" if label else str(error))
+            errors.append(error)
+            return None
+        if note is None:
+            return Outcome(task, result)
+        text = note(result)
+        logger.info("%s %s: %s", task.level, task.parent, text)
+        return Outcome(task, result, note=text)
+
+    spec = task.spec
+    outcome = attempt(spec, task.time_limit, not task.exact, "")
+    if outcome is None and task.fallback is not None:
         spec = task.fallback
-        try:
-            result = _solve(task, spec, task.time_limit, heuristic_only=not task.exact)
-            note = f"{task.spec.k_range[0]} parts did not fit, {len(result.part_weights)} did"
-            logger.info("%s %s: %s", task.level, task.parent, note)
-            return Outcome(task, result, note=note)
-        except (InfeasibleSpecError, SolverError) as error:
-            attempts.append(f"with {spec.k_range} parts: {error}")
-            last = error
-    if isinstance(last, SolverError):
-        # a plan late beats no plan: on a loaded machine the first budget can be too short
-        longer = max(RETRY_FACTOR * task.time_limit, MIN_RETRY_SECONDS)
-        try:
-            result = _solve(task, spec, longer, heuristic_only=True)
-            note = "found by a longer heuristic search"
-            logger.info("%s %s: %s", task.level, task.parent, note)
-            return Outcome(task, result, note=note)
-        except (InfeasibleSpecError, SolverError) as error:
-            attempts.append(f"longer heuristic search: {error}")
-            last = error
-    if isinstance(last, SolverError) and not task.exact:
-        try:
-            result = _solve(task, spec, longer)
-            note = "found by the exact solver after the heuristic failed"
-            logger.info("%s %s: %s", task.level, task.parent, note)
-            return Outcome(task, result, note=note)
-        except (InfeasibleSpecError, SolverError) as error:
-            attempts.append(f"exact solver: {error}")
-            last = error
-    return Outcome(task, None, "; ".join(attempts), type(last).__name__)
+        outcome = attempt(
+            spec,
+            task.time_limit,
+            not task.exact,
+            f"with {spec.k_range} parts",
+            lambda r: f"{task.spec.k_range[0]} parts did not fit, {len(r.part_weights)} did",
+        )
+    # a plan late beats no plan: on a loaded machine the first budget can be too short
+    longer = max(RETRY_FACTOR * task.time_limit, MIN_RETRY_SECONDS)
+    if outcome is None and isinstance(errors[-1], SolverError):
+        outcome = attempt(
+            spec,
+            longer,
+            True,
+            "longer heuristic search",
+            lambda _: "found by a longer heuristic search",
+        )
+    if outcome is None and isinstance(errors[-1], SolverError) and not task.exact:
+        outcome = attempt(
+            spec,
+            longer,
+            False,
+            "exact solver",
+            lambda _: "found by the exact solver after the heuristic failed",
+        )
+    if outcome is None:
+        return Outcome(task, None, "; ".join(attempts), type(errors[-1]).__name__)
+    return outcome
 
 
 def default_workers() -> int:
