@@ -27,7 +27,7 @@ import numpy as np
 import pulp
 
 from ._contiguity import IndexedGraph
-from ._model import part_domains, symmetry_rank, weight_arrays
+from ._model import edge_coefficients, part_domains, symmetry_rank, weight_arrays
 from ._solver import run_solver
 
 __all__ = ["BoundResult", "boundary_bound"]
@@ -109,15 +109,9 @@ def boundary_bound(
     deadline = start + max(time_limit, MIN_PART_SECONDS)
     g = IndexedGraph.from_graph(graph)
     weights, low, high = weight_arrays(graph, g, spec)
-    coef = g.edge_attr(graph, spec.edge_cost, 1.0).astype(float)
-    barrier = (
-        g.edge_attr(graph, spec.barrier_attr, 0.0) > 0
-        if spec.barrier_attr is not None and spec.barrier_penalty > 0
-        else np.zeros(len(coef), dtype=bool)
-    )
-    coef = coef - spec.barrier_penalty * barrier
+    coef, barrier_constant = edge_coefficients(graph, g, spec)
     positive = np.maximum(coef, 0.0)
-    constant = float(spec.barrier_penalty * barrier.sum() + np.minimum(coef, 0.0).sum())
+    constant = barrier_constant + float(np.minimum(coef, 0.0).sum())
     integral = all(float(c).is_integer() for c in (*coef.tolist(), constant))
     k_min = spec.k_range[0]
     symmetric = spec.labels_interchangeable

@@ -33,6 +33,7 @@ __all__ = [
     "Domains",
     "PartitionModel",
     "build_partition_model",
+    "edge_coefficients",
     "part_domains",
     "symmetry_rank",
     "weight_arrays",
@@ -65,6 +66,19 @@ def weight_arrays(
     low = np.array([spec.bounds[a][0] for a in attrs], dtype=float)
     high = np.array([spec.bounds[a][1] for a in attrs], dtype=float)
     return weights, low, high
+
+
+def edge_coefficients(graph: nx.Graph, g: IndexedGraph, spec: Any) -> tuple[np.ndarray, float]:
+    """Each edge's objective coefficient when cut, and the constant of the barrier term.
+
+    ``c_e = cost_e − p_bar·[e is a barrier]`` and ``p_bar·|B|``: the objective's cut and
+    barrier terms are ``Σ_e c_e·cut_e + p_bar·|B|`` (edge order of ``g``).
+    """
+    cost = g.edge_attr(graph, spec.edge_cost, 1.0).astype(float)
+    if spec.barrier_attr is None or spec.barrier_penalty <= 0:
+        return cost, 0.0
+    barrier = g.edge_attr(graph, spec.barrier_attr, 0.0) > 0
+    return cost - spec.barrier_penalty * barrier, float(spec.barrier_penalty * barrier.sum())
 
 
 def _reach(
@@ -455,12 +469,7 @@ def build_partition_model(
                         f"root_order_{v}_{j}",
                     )
 
-    cost = g.edge_attr(graph, spec.edge_cost, 1.0)
-    barrier = (
-        g.edge_attr(graph, spec.barrier_attr, 0.0) > 0
-        if spec.barrier_attr is not None
-        else np.zeros(len(cost), dtype=bool)
-    )
+    edge_coef, constant = edge_coefficients(graph, g, spec)
     if neighbours:
         lonely = [v for v in range(g.n) if np.any(weights[v] < low - 1e-9)]
         for v in lonely:
@@ -474,7 +483,6 @@ def build_partition_model(
             if len(members) > 1:
                 prob += pulp.lpSum(members) <= used(j), f"apart_{ci}_{j}"
     objective: list[Any] = []
-    constant = 0.0
     cut: dict[int, Any] = {}
     cut_part: dict[tuple[int, int], Any] = {}
     excluded_cuts = [
@@ -487,10 +495,7 @@ def build_partition_model(
         rewarded |= ~cuts
     for e, (a, b) in enumerate(zip(g.eu.tolist(), g.ev.tolist(), strict=True)):
         cut[e] = prob.add_variable(f"cut_{e}", 1 if conflict[a, b] else 0, 1)
-        coef = float(cost[e])
-        if barrier[e] and spec.barrier_penalty > 0:
-            coef -= spec.barrier_penalty
-            constant += spec.barrier_penalty
+        coef = float(edge_coef[e])
         terms = []
         for j in parts:
             xa, xb = x.get((a, j), 0), x.get((b, j), 0)
