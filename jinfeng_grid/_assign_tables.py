@@ -185,35 +185,27 @@ def uncovered_table(grids: gpd.GeoDataFrame, communities: gpd.GeoDataFrame) -> p
 def hires_table(
     grids: gpd.GeoDataFrame, communities: gpd.GeoDataFrame, *, full_time_grids: int
 ) -> pd.DataFrame:
+    """Per subdistrict and role, the units nobody covers and the hires that close them.
+
+    A grid left uncovered needs a part-time worker, and every ``full_time_grids`` of
+    them a full-time one; a community left uncovered needs a police officer.
+    """
     rows = []
-    for subdistrict, group in grids.groupby(grids["subdistrict_id"].astype(str), sort=True):
-        left = group.loc[~group["covered"]]
-        rows.append(
-            {
-                "role": "grid_worker",
-                "subdistrict_id": subdistrict,
-                "uncovered": len(left),
-                "households": int(left["households"].sum()),
-                "part_time_hires": len(left),
-                "full_time_hires": math.ceil(len(left) / full_time_grids),
-                "police_hires": 0,
-            }
-        )
-    for subdistrict, group in communities.groupby(
-        communities["subdistrict_id"].astype(str), sort=True
-    ):
-        left = group.loc[~group["covered"]]
-        rows.append(
-            {
-                "role": "police",
-                "subdistrict_id": subdistrict,
-                "uncovered": len(left),
-                "households": int(left["households"].sum()),
-                "part_time_hires": 0,
-                "full_time_hires": 0,
-                "police_hires": len(left),
-            }
-        )
+    for role, units in (("grid_worker", grids), ("police", communities)):
+        for subdistrict, group in units.groupby(units["subdistrict_id"].astype(str), sort=True):
+            left = int((~group["covered"]).sum())
+            grid = role == "grid_worker"
+            rows.append(
+                {
+                    "role": role,
+                    "subdistrict_id": subdistrict,
+                    "uncovered": left,
+                    "households": int(group.loc[~group["covered"], "households"].sum()),
+                    "part_time_hires": left if grid else 0,
+                    "full_time_hires": math.ceil(left / full_time_grids) if grid else 0,
+                    "police_hires": 0 if grid else left,
+                }
+            )
     return pd.DataFrame(rows)
 
 
