@@ -56,6 +56,7 @@ def run_solver(
     msg: bool = False,
     integral_objective: bool = False,
     primal_heuristics: bool = True,
+    highs_options: Mapping[str, Any] | None = None,
 ) -> SolveOutcome:
     """Solve ``prob`` and report the status in the four words of the partition core.
 
@@ -65,7 +66,9 @@ def run_solver(
     within 1 of the incumbent then proves it optimal, and bounds are rounded up.
     ``primal_heuristics=False`` turns HiGHS's own primal heuristics off
     (``mip_heuristic_effort = 0``), for when a good warm start leaves them little to
-    find; CBC ignores it.
+    find; CBC ignores it. ``highs_options`` are further HiGHS options by name (set
+    last, so they override the ones above); CBC ignores them, and a name HiGHS does
+    not know or a value it refuses raises :class:`~jinfeng_grid.errors.ConfigError`.
     """
     if solver not in SOLVERS:
         raise ConfigError(f"solver must be one of {SOLVERS}, got {solver!r}")
@@ -74,7 +77,15 @@ def run_solver(
     start = time.perf_counter()
     if solver == "highs":
         status, objective, bound = _run_highs(
-            prob, time_limit, threads, warm_start, seed, msg, integral_objective, primal_heuristics
+            prob,
+            time_limit,
+            threads,
+            warm_start,
+            seed,
+            msg,
+            integral_objective,
+            primal_heuristics,
+            highs_options or {},
         )
     else:
         status, objective, bound = _run_cbc(
@@ -101,6 +112,7 @@ def _run_highs(
     msg: bool,
     integral_objective: bool,
     primal_heuristics: bool = True,
+    extra_options: Mapping[str, Any] | None = None,
 ) -> tuple[Status, float | None, float | None]:
     options: dict[str, Any] = {"random_seed": int(seed)}
     if integral_objective:
@@ -122,6 +134,12 @@ def _run_highs(
         api.createAndConfigureSolver(prob)
     api.buildSolverModel(prob)
     highs = prob.solverModel
+    for name, value in (extra_options or {}).items():
+        if highs.setOptionValue(name, value) != highspy.HighsStatus.kOk:
+            raise ConfigError(
+                f"HiGHS rejected the option {name}={value!r}: check the name and the type "
+                "of the value against the HiGHS option list"
+            )
     if warm_start:
         variables = prob.variables()
         values = [0.0] * len(variables)

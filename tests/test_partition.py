@@ -10,6 +10,7 @@ import pytest
 
 from jinfeng_grid.errors import ConfigError, InfeasibleSpecError, PlanCheckError
 from jinfeng_grid.partition import (
+    TREE_SEARCH_OPTIONS,
     PartitionSpec,
     audit_plan,
     build_partition_model,
@@ -394,3 +395,27 @@ def test_solves_with_different_thread_counts_in_one_process() -> None:
     for threads in (None, 1, 2, 1):
         result = solve_partition_model(build_partition_model(graph, spec), threads=threads)
         assert (result.status, result.objective) == ("optimal", 6.0)
+
+
+def test_solver_options_reach_highs_and_default_to_the_tuned_tree_search() -> None:
+    graph = lattice(3, 3)
+    spec = PartitionSpec(k=3, bounds={"households": (3, 3)})
+    for options in (None, {}, {"mip_allow_cut_separation_at_nodes": True}):
+        result = solve_partition_model(build_partition_model(graph, spec), solver_options=options)
+        assert (result.status, result.objective) == ("optimal", 6.0)
+    # a zero time limit set through the options stops HiGHS before it finds a plan
+    stopped = solve_partition_model(
+        build_partition_model(graph, spec), solver_options={"time_limit": 0.0}
+    )
+    assert stopped.status == "no_plan"
+    assert TREE_SEARCH_OPTIONS["mip_allow_cut_separation_at_nodes"] is False
+
+
+@pytest.mark.parametrize(
+    ("options", "shown"),
+    [({"mip_no_such_option": 1}, "mip_no_such_option=1"), ({"threads": "two"}, "threads='two'")],
+)
+def test_an_option_highs_rejects_is_named(options: dict[str, object], shown: str) -> None:
+    spec = PartitionSpec(k=2, bounds={"households": (2, 2)})
+    with pytest.raises(ConfigError, match=f"HiGHS rejected the option {shown}: check the name"):
+        partition_graph(lattice(2, 2), spec, time_limit=5, solver_options=options)
