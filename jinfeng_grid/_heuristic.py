@@ -138,6 +138,11 @@ class HeuristicProblem:
     def n(self) -> int:
         return len(self.adj)
 
+    def excess(self, loads: np.ndarray) -> np.ndarray:
+        """Relative excess over the bounds of each row of part loads (rows × weights)."""
+        over = np.maximum(loads - self.high, 0) + np.maximum(self.low - loads, 0)
+        return (over / np.maximum(self.high, 1e-9)).sum(axis=-1)
+
     def score(self, labels: np.ndarray, k: int) -> tuple[float, float]:
         """(violation, objective) of a labelling of contracted nodes into k parts.
 
@@ -397,26 +402,44 @@ def _recom_chain(
         a, b = int(labels[problem.eu[e]]), int(labels[problem.ev[e]])
         members = np.flatnonzero((labels == a) | (labels == b)).tolist()
         order, sub, spans = _tree_splits(problem, members, rng)
-        total = sub[0]
-        best: tuple[tuple[float, float], np.ndarray] | None = None
-        for i in range(1, len(order)):
-            piece_w = sub[i]
-            if score[0] == 0 and (
-                np.any(piece_w > problem.high + 1e-9)
-                or np.any(piece_w < problem.low - 1e-9)
-                or np.any(total - piece_w > problem.high + 1e-9)
-                or np.any(total - piece_w < problem.low - 1e-9)
-            ):
-                continue
+        best: tuple[tuple[float, float], int, int, np.ndarray] | None = None
+        piece_w, rest_w = sub[1:], sub[0] - sub[1:]
+        if score[0] == 0:
+            # a feasible plan only tries splits that keep both pieces within bounds
+            fits = (
+                (piece_w <= problem.high + 1e-9)
+                & (piece_w >= problem.low - 1e-9)
+                & (rest_w <= problem.high + 1e-9)
+                & (rest_w >= problem.low - 1e-9)
+            )
+            candidates = (np.flatnonzero(fits.all(axis=1)) + 1).tolist()
+            floor = np.zeros(len(order))
+        else:
+            # the bound violation of a split is known from the two pieces' weights, and
+            # it is a floor under the whole violation: try the splits from the lowest
+            # floor and stop once no later one can match the best violation found
+            others = [p for p in range(k) if p not in (a, b)]
+            loads = np.zeros((k, len(problem.low)))
+            for d in range(len(problem.low)):
+                loads[:, d] = np.bincount(labels, problem.weights[:, d], minlength=k)
+            floor = (
+                np.concatenate([[0.0], problem.excess(piece_w) + problem.excess(rest_w)])
+                + problem.excess(loads[others]).sum()
+            )
+            candidates = sorted(range(1, len(order)), key=lambda i: (floor[i], i))
+        for i in candidates:
+            if best is not None and floor[i] > best[0][0] + 1e-7:
+                break
             lo, hi = spans[order[i]]
             piece = order[lo:hi]
-            for first, second in ((a, b), (b, a)):
+            for o, (first, second) in enumerate(((a, b), (b, a))):
                 trial = labels.copy()
                 trial[members] = second
                 trial[piece] = first
                 s = problem.score(trial, k)
-                if best is None or s < best[0]:
-                    best = (s, trial)
+                # the first best in the order of the splits, as a plain scan finds it
+                if best is None or (s, i, o) < best[:3]:
+                    best = (s, i, o, trial)
         if best is not None:
             temperature = _T_START * unit * (1 - step / steps)
             worse = best[0][1] - score[1]
@@ -425,7 +448,7 @@ def _recom_chain(
                 and temperature > 0
                 and rng.random() < np.exp(-worse / temperature)
             ):
-                score, labels = best
+                score, labels = best[0], best[3]
         if step % 50 == 49:
             labels, score = _node_moves(problem, labels, k, score)
         if score < kept[0]:
