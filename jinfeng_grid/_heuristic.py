@@ -285,21 +285,21 @@ def _bisect(problem: HeuristicProblem, k: int, rng: np.random.Generator) -> np.n
         best: tuple[float, list[int]] | None = None
         for _ in range(60):
             order, sub, spans = _tree_splits(problem, rest, rng)
-            for i in range(1, len(order)):
-                piece_w = sub[i]
-                other = total - piece_w
-                viol = float(
-                    np.sum(np.maximum(piece_w - problem.high, 0))
-                    + np.sum(np.maximum(problem.low - piece_w, 0))
-                    + np.sum(np.maximum(other - (remaining - 1) * problem.high, 0))
-                    + np.sum(np.maximum((remaining - 1) * problem.low - other, 0))
-                )
-                if best is None or viol < best[0]:
-                    a, b = spans[order[i]]
-                    best = (viol, order[a:b])
-                if viol == 0:
-                    break
-            if best is not None and best[0] == 0:
+            if len(order) < 2:
+                continue
+            piece_w = sub[1:]
+            other = total - piece_w
+            viol = (
+                np.maximum(piece_w - problem.high, 0)
+                + np.maximum(problem.low - piece_w, 0)
+                + np.maximum(other - (remaining - 1) * problem.high, 0)
+                + np.maximum((remaining - 1) * problem.low - other, 0)
+            ).sum(axis=1)
+            i = int(np.argmin(viol))  # the first of the least violations
+            if best is None or viol[i] < best[0]:
+                a, b = spans[order[i + 1]]
+                best = (float(viol[i]), order[a:b])
+            if best[0] == 0:
                 break
         if best is not None and best[0] > 0:
             grown = _grow_piece(problem, rest, remaining, rng)
@@ -347,7 +347,8 @@ def _grow_piece(
             frontier = sorted(
                 {t for v in piece for t in problem.adj[v] if t in inside and t not in members}
             )
-            fits = [t for t in frontier if np.all(load + problem.weights[t] <= high + 1e-9)]
+            under = np.all(load + problem.weights[frontier] <= high + 1e-9, axis=1)
+            fits = [t for t, ok in zip(frontier, under.tolist(), strict=True) if ok]
             if not fits:
                 break
             t = fits[int(rng.integers(len(fits)))]
