@@ -26,7 +26,7 @@ from pulp.apis import coin_api
 
 from .errors import ConfigError, SolverError
 
-__all__ = ["SOLVERS", "SolveOutcome", "run_solver"]
+__all__ = ["SOLVERS", "SolveOutcome", "known_highs_options", "run_solver"]
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,24 @@ class SolveOutcome:
     bound: float | None
     seconds: float
     solver: str
+
+
+def known_highs_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The options of ``options`` that this HiGHS accepts; the others are logged and left out.
+
+    For tuned defaults that older HiGHS releases lack (``mip_allow_cut_separation_at_nodes``
+    came in late 2025): the solve then runs with that release's own default.
+    """
+    with _quiet_stdout(True):  # highspy prints its banner on stdout when created
+        probe = highspy.Highs()
+    probe.setOptionValue("output_flag", False)
+    kept = {}
+    for name, value in options.items():
+        if probe.setOptionValue(name, value) == highspy.HighsStatus.kOk:
+            kept[name] = value
+        else:
+            logger.info("this HiGHS has no option %s=%r: left at its default", name, value)
+    return kept
 
 
 def run_solver(

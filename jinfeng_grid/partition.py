@@ -49,7 +49,7 @@ from ._bounds import BoundResult, boundary_bound
 from ._contiguity import node_weights
 from ._heuristic import HeuristicProblem, heuristic_partition
 from ._model import PartitionModel, build_partition_model
-from ._solver import run_solver
+from ._solver import known_highs_options, run_solver
 from .errors import ConfigError, InfeasibleSpecError, SolverError
 
 __all__ = [
@@ -284,7 +284,8 @@ def solve_partition_model(
     them, bound 38 after 79 CPU s with them; WV and NE county searched identically.
 
     ``solver_options`` are HiGHS options by name for the tree search (CBC ignores
-    them); None uses :data:`TREE_SEARCH_OPTIONS`, ``{}`` HiGHS's own defaults.
+    them); None uses :data:`TREE_SEARCH_OPTIONS` (those this HiGHS release knows),
+    ``{}`` HiGHS's own defaults; an option HiGHS rejects raises ConfigError.
     """
     start = time.perf_counter()
     values = model.start_values(warm_start) if warm_start else None
@@ -299,7 +300,9 @@ def solve_partition_model(
         seed=seed,
         integral_objective=model.integral_objective,
         primal_heuristics=primal_heuristics,
-        highs_options=TREE_SEARCH_OPTIONS if solver_options is None else solver_options,
+        highs_options=(
+            known_highs_options(TREE_SEARCH_OPTIONS) if solver_options is None else solver_options
+        ),
     )
     assignment: dict[Hashable, int] = {}
     objective = outcome.objective

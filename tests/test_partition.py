@@ -8,6 +8,7 @@ from collections.abc import Hashable
 import networkx as nx
 import pytest
 
+from jinfeng_grid._solver import known_highs_options
 from jinfeng_grid.errors import ConfigError, InfeasibleSpecError, PlanCheckError
 from jinfeng_grid.partition import (
     TREE_SEARCH_OPTIONS,
@@ -419,3 +420,12 @@ def test_an_option_highs_rejects_is_named(options: dict[str, object], shown: str
     spec = PartitionSpec(k=2, bounds={"households": (2, 2)})
     with pytest.raises(ConfigError, match=f"HiGHS rejected the option {shown}: check the name"):
         partition_graph(lattice(2, 2), spec, time_limit=5, solver_options=options)
+
+
+def test_tuned_options_this_highs_lacks_are_left_at_its_default(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level("INFO", logger="jinfeng_grid._solver"):
+        kept = known_highs_options({"mip_pscost_minreliable": 4, "mip_from_the_future": True})
+    assert kept == {"mip_pscost_minreliable": 4}
+    assert "this HiGHS has no option mip_from_the_future=True" in caplog.text
