@@ -497,7 +497,9 @@ class SolverOptions:
         ``"highs"`` (default) or ``"cbc"``.
     seed
         Seed of every random choice (heuristics, solver); the same seed, input and
-        scenario give the same plan.
+        scenario give the same plan as long as no subproblem is stopped by its share
+        of ``time_limit``. That limit is wall-clock time, so a subproblem stopped by it
+        can end on another plan of about the same cost from run to run.
     threads
         Solver threads per subproblem; ``None`` lets the solver choose.
     """
