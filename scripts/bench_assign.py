@@ -99,10 +99,15 @@ def markdown(report: dict[str, Any]) -> str:
     for role, stages in middle["stages"].items():
         for stage in stages:
             lines.append(
-                f"| {role} | {stage['name']} | {stage['status']} | {stage['objective']} | "
-                f"{stage['bound']} | {stage['seconds']:.2f} |"
+                f"| {role} | {stage['name']} | {stage['status']} | {_value(stage['objective'])} | "
+                f"{_value(stage['bound'])} | {stage['seconds']:.2f} |"
             )
     return "\n".join(lines) + "\n"
+
+
+def _value(value: float | None) -> str:
+    """A stage's objective or bound to ten significant digits (13, not 12.999999999999776)."""
+    return "—" if value is None else f"{value:.10g}"
 
 
 def main() -> None:
