@@ -138,6 +138,13 @@ class HeuristicProblem:
     def n(self) -> int:
         return len(self.adj)
 
+    def loads(self, labels: np.ndarray, k: int) -> np.ndarray:
+        """Each part's total of each weight (k × weights) under a labelling."""
+        return np.stack(
+            [np.bincount(labels, self.weights[:, d], minlength=k) for d in range(len(self.low))],
+            axis=1,
+        )
+
     def excess(self, loads: np.ndarray) -> np.ndarray:
         """Relative excess over the bounds of each row of part loads (rows × weights)."""
         over = np.maximum(loads - self.high, 0) + np.maximum(self.low - loads, 0)
@@ -149,12 +156,7 @@ class HeuristicProblem:
         The violation sums the relative excess over each bound, the nodes outside
         their required part, and the excluded plans this one is too close to.
         """
-        viol = 0.0
-        for d in range(self.weights.shape[1]):
-            load = np.bincount(labels, self.weights[:, d], minlength=k)
-            scale = max(self.high[d], 1e-9)
-            over = np.maximum(load - self.high[d], 0) + np.maximum(self.low[d] - load, 0)
-            viol += float(over.sum()) / scale
+        viol = float(self.excess(self.loads(labels, k)).sum())
         viol += float(np.count_nonzero((self.required >= 0) & (self.required != labels)))
         cut = labels[self.eu] != labels[self.ev]
         if len(self.excluded_cuts):
@@ -420,12 +422,9 @@ def _recom_chain(
             # it is a floor under the whole violation: try the splits from the lowest
             # floor and stop once no later one can match the best violation found
             others = [p for p in range(k) if p not in (a, b)]
-            loads = np.zeros((k, len(problem.low)))
-            for d in range(len(problem.low)):
-                loads[:, d] = np.bincount(labels, problem.weights[:, d], minlength=k)
             floor = (
                 np.concatenate([[0.0], problem.excess(piece_w) + problem.excess(rest_w)])
-                + problem.excess(loads[others]).sum()
+                + problem.excess(problem.loads(labels, k)[others]).sum()
             )
             candidates = sorted(range(1, len(order)), key=lambda i: (floor[i], i))
         for i in candidates:
