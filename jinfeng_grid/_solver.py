@@ -129,8 +129,8 @@ def _run_highs(
     seed: int,
     msg: bool,
     integral_objective: bool,
-    primal_heuristics: bool = True,
-    extra_options: Mapping[str, Any] | None = None,
+    primal_heuristics: bool,
+    extra_options: Mapping[str, Any],
 ) -> tuple[Status, float | None, float | None]:
     options: dict[str, Any] = {"random_seed": int(seed)}
     if integral_objective:
@@ -152,7 +152,7 @@ def _run_highs(
         api.createAndConfigureSolver(prob)
     api.buildSolverModel(prob)
     highs = prob.solverModel
-    for name, value in (extra_options or {}).items():
+    for name, value in extra_options.items():
         if highs.setOptionValue(name, value) != highspy.HighsStatus.kOk:
             raise ConfigError(
                 f"HiGHS rejected the option {name}={value!r}: check the name and the type "
