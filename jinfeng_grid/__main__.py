@@ -4,6 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from jinfeng_grid.cli import main
+from jinfeng_grid.cli.main import main
 
 sys.exit(main())

@@ -12,11 +12,11 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from jinfeng_grid import io
-from jinfeng_grid.config import ColumnMap, Scenario
+from jinfeng_grid.config.scenario import ColumnMap, Scenario
 from jinfeng_grid.errors import PlanCheckError
-from jinfeng_grid.plan import DistrictPlan, SplitResult, plan_district, split_community
-from jinfeng_grid.validate import validate_compounds
+from jinfeng_grid.io import files as io
+from jinfeng_grid.plan.district import DistrictPlan, SplitResult, plan_district, split_community
+from jinfeng_grid.validate.compounds import validate_compounds
 
 __all__ = [
     "District",

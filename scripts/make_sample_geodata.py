@@ -252,7 +252,7 @@ def _facing(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Frontage of each pair across a gap, and the corridor between the two fronts.
 
-    As in :mod:`jinfeng_grid._geo_adjacency`: the mean length of each boundary within
+    As in :mod:`jinfeng_grid.graph.geometry`: the mean length of each boundary within
     ``reach`` of the other polygon, minus the ``2 (reach - gap)`` that wraps round the
     ends of the facing stretch; the corridor is the convex hull of both stretches.
     """

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jinfeng_grid._apportion import count_range, counts_for_target, counts_for_total
 from jinfeng_grid.errors import InfeasibleSpecError
+from jinfeng_grid.plan.apportion import count_range, counts_for_target, counts_for_total
 
 
 def test_count_range_of_wulishuixiang_with_communities_of_2000_to_4000() -> None:

@@ -414,7 +414,7 @@ def test_a_stage_stopped_on_the_relative_gap_is_proven_by_one_more_solve(
 
     import pulp
 
-    from jinfeng_grid import _assign_model
+    from jinfeng_grid.assign import model as _assign_model
 
     real = _assign_model.run_solver
     calls: list[str] = []

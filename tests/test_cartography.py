@@ -23,10 +23,10 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.text import Text
 from shapely.geometry import LineString, Point, box
 
-from jinfeng_grid import _cartography as carto
 from jinfeng_grid import io
 from jinfeng_grid.config import load_scenario
 from jinfeng_grid.errors import ConfigError, InputDataError
+from jinfeng_grid.render import cartography as carto
 
 X0, Y0 = 607_000.0, 4_261_000.0
 SIZE, STREET = 200.0, 30.0
@@ -384,7 +384,7 @@ def test_characters_missing_from_the_font_are_named_with_their_units(
         "堃": ["堃园小区"],
     }
     assert carto.missing_characters(["东至正源街，南至区界（示意）", "Block 12"]) == {}
-    caplog.set_level("WARNING", logger="jinfeng_grid._cartography")
+    caplog.set_level("WARNING", logger="jinfeng_grid.render.cartography")
     carto._warned.discard("堃")
     communities = plan.communities.assign(name=["堃园", "北安", "湖滨"])
     renamed = io.PlanFiles(**{**vars(plan), "communities": communities})

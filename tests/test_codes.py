@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from jinfeng_grid._codes import number_units, reading_order
 from jinfeng_grid.errors import InputDataError
+from jinfeng_grid.plan.codes import number_units, reading_order
 
 # a 3×3 block of units, named by where they lie (y grows northwards)
 LAYOUT = {

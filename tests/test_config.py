@@ -95,7 +95,7 @@ def test_every_preset_file_spells_out_only_known_tables():
 
 
 def test_the_solver_names_are_those_of_the_solver_module():
-    from jinfeng_grid import _solver
+    from jinfeng_grid.partition import solver as _solver
 
     assert _solver.SOLVERS == SOLVERS
 

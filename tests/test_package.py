@@ -18,9 +18,9 @@ import pytest
 from test_cartography import write_tiny_plan
 
 from jinfeng_grid import io, report
-from jinfeng_grid._package import PACKAGE_FILES
 from jinfeng_grid.cli import main
 from jinfeng_grid.errors import ConfigError, InputDataError
+from jinfeng_grid.report.package import PACKAGE_FILES
 
 CHANGED = ("640106001001", "640106001002")
 

@@ -8,7 +8,6 @@ from collections.abc import Hashable
 import networkx as nx
 import pytest
 
-from jinfeng_grid._solver import known_highs_options
 from jinfeng_grid.errors import ConfigError, InfeasibleSpecError, PlanCheckError
 from jinfeng_grid.partition import (
     TREE_SEARCH_OPTIONS,
@@ -24,6 +23,7 @@ from jinfeng_grid.partition import (
     solve_partition_model,
     within_bounds,
 )
+from jinfeng_grid.partition.solver import known_highs_options
 
 
 def lattice(rows: int, cols: int, **weights: float) -> nx.Graph:
@@ -377,7 +377,7 @@ def test_a_solver_bound_above_the_heuristic_plan_is_not_taken_as_a_proof() -> No
     # feasible; the plan must then come back feasible with no bound, not optimal
     import networkx as nx
 
-    from jinfeng_grid.partition import PartitionResult, PartitionSpec, _prefer_incumbent
+    from jinfeng_grid.partition.core import PartitionResult, PartitionSpec, _prefer_incumbent
 
     graph = nx.path_graph(4)
     for v in graph:
@@ -425,7 +425,7 @@ def test_an_option_highs_rejects_is_named(options: dict[str, object], shown: str
 def test_tuned_options_this_highs_lacks_are_left_at_its_default(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    with caplog.at_level("INFO", logger="jinfeng_grid._solver"):
+    with caplog.at_level("INFO", logger="jinfeng_grid.partition.solver"):
         kept = known_highs_options({"mip_pscost_minreliable": 4, "mip_from_the_future": True})
     assert kept == {"mip_pscost_minreliable": 4}
     assert "this HiGHS has no option mip_from_the_future=True" in caplog.text

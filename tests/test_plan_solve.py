@@ -7,10 +7,10 @@ import dataclasses
 import networkx as nx
 import pytest
 
-from jinfeng_grid import _plan_solve
-from jinfeng_grid._plan_solve import Task
 from jinfeng_grid.errors import InfeasibleSpecError, SolverError
 from jinfeng_grid.partition import PartitionResult, PartitionSpec
+from jinfeng_grid.plan import solve as _plan_solve
+from jinfeng_grid.plan.solve import Task
 
 
 def _task(*, exact: bool = True, fallback: bool = True) -> Task:

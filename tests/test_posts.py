@@ -529,7 +529,7 @@ def test_walks_need_metres_and_a_known_starting_point() -> None:
 
 def test_scipy_and_networkx_shortest_paths_agree() -> None:
     pytest.importorskip("scipy")
-    from jinfeng_grid import _posts_network as net
+    from jinfeng_grid.posts import network as net
 
     roads = [line((x, -100), (x, 1100)) for x in range(0, 1001, 250)]
     roads += [line((-100, y), (1100 - y, y)) for y in range(0, 1001, 200)]

@@ -19,10 +19,11 @@ import pandas as pd
 import pytest
 import shapely
 
-from jinfeng_grid import _cli_render, cli, io, render
-from jinfeng_grid._explore import current_communities, map_html, unit_status
+from jinfeng_grid import cli, io, render
+from jinfeng_grid.cli import render as _cli_render
 from jinfeng_grid.crs import wgs84_to_gcj02
 from jinfeng_grid.errors import ConfigError, InputDataError
+from jinfeng_grid.render.explore import current_communities, map_html, unit_status
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
@@ -260,7 +261,7 @@ def test_without_current_communities_there_is_no_current_layer(plan: io.PlanFile
 
 
 def test_units_are_coloured_by_whether_they_meet_their_caps(plan: io.PlanFiles) -> None:
-    from jinfeng_grid._explore import STATUS_COLOURS
+    from jinfeng_grid.render.explore import STATUS_COLOURS
 
     m = render.explore_plan(plan)
     colours = {}
@@ -335,7 +336,7 @@ def test_popups_give_households_population_and_staff_needed(plan: io.PlanFiles) 
 def test_without_the_plans_staffing_popups_show_the_norms(
     plan: io.PlanFiles, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from jinfeng_grid import staffing
+    from jinfeng_grid.staffing import norms as staffing
 
     def broken(*args: object, **kwargs: object) -> None:
         raise InputDataError("staff table unreadable")

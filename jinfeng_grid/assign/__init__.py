@@ -1,0 +1,21 @@
+"""Put the actual staff on the new units: grid workers on grids, police on communities."""
+
+from __future__ import annotations
+
+from jinfeng_grid.assign.assignment import (
+    ASSIGNED_ROLES,
+    ROSTER_COLUMNS,
+    AssignOptions,
+    StaffAssignment,
+    assign_staff,
+    check_roster,
+)
+
+__all__ = [
+    "ASSIGNED_ROLES",
+    "ROSTER_COLUMNS",
+    "AssignOptions",
+    "StaffAssignment",
+    "assign_staff",
+    "check_roster",
+]

@@ -1,0 +1,45 @@
+"""Scenario configuration: unit bounds, solver, graph, objective, report and columns."""
+
+from __future__ import annotations
+
+from jinfeng_grid.config.scenario import (
+    LAYER_KEYS,
+    LAYER_KINDS,
+    REQUIRED_KEYS,
+    SOLVERS,
+    TABLES,
+    ColumnMap,
+    GraphOptions,
+    LayerColumns,
+    LayerKind,
+    ObjectiveOptions,
+    ReportOptions,
+    Scenario,
+    SolverOptions,
+    UnitBounds,
+    load_scenario,
+    load_scenario_columns,
+    parse_column_flags,
+    preset_names,
+)
+
+__all__ = [
+    "LAYER_KEYS",
+    "LAYER_KINDS",
+    "REQUIRED_KEYS",
+    "SOLVERS",
+    "TABLES",
+    "ColumnMap",
+    "GraphOptions",
+    "LayerColumns",
+    "LayerKind",
+    "ObjectiveOptions",
+    "ReportOptions",
+    "Scenario",
+    "SolverOptions",
+    "UnitBounds",
+    "load_scenario",
+    "load_scenario_columns",
+    "parse_column_flags",
+    "preset_names",
+]

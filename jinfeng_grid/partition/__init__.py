@@ -1,0 +1,43 @@
+"""Balanced, connected partitions of a graph, exact with proofs or heuristic."""
+
+from __future__ import annotations
+
+from jinfeng_grid.partition.core import (
+    TREE_SEARCH_OPTIONS,
+    BoundResult,
+    PartitionModel,
+    PartitionResult,
+    PartitionSpec,
+    audit_plan,
+    boundary_bound,
+    build_partition_model,
+    cut_edge_difference,
+    diagnose_partition,
+    every_node_assigned,
+    objective_matches,
+    partition_graph,
+    parts_connected,
+    plan_objective,
+    solve_partition_model,
+    within_bounds,
+)
+
+__all__ = [
+    "TREE_SEARCH_OPTIONS",
+    "BoundResult",
+    "PartitionModel",
+    "PartitionResult",
+    "PartitionSpec",
+    "audit_plan",
+    "boundary_bound",
+    "build_partition_model",
+    "cut_edge_difference",
+    "diagnose_partition",
+    "every_node_assigned",
+    "objective_matches",
+    "partition_graph",
+    "parts_connected",
+    "plan_objective",
+    "solve_partition_model",
+    "within_bounds",
+]

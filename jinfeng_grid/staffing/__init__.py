@@ -1,0 +1,29 @@
+"""Staff each unit needs under the norms, the staff it has, and the shortfall."""
+
+from __future__ import annotations
+
+from jinfeng_grid.staffing.norms import (
+    ROLE_COLUMNS,
+    ROLES,
+    StaffingNorms,
+    required_staff,
+    staff_by_unit,
+    staffing_before_plan,
+    staffing_comparison,
+    staffing_current,
+    staffing_for_plan,
+    staffing_table,
+)
+
+__all__ = [
+    "ROLES",
+    "ROLE_COLUMNS",
+    "StaffingNorms",
+    "required_staff",
+    "staff_by_unit",
+    "staffing_before_plan",
+    "staffing_comparison",
+    "staffing_current",
+    "staffing_for_plan",
+    "staffing_table",
+]
