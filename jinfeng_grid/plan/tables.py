@@ -24,6 +24,7 @@ import shapely
 
 from jinfeng_grid.config.scenario import Scenario, UnitBounds
 from jinfeng_grid.plan.codes import number_units
+from jinfeng_grid.plan.outline import closing_distance, outline
 
 __all__ = ["Assembled", "assemble"]
 
@@ -52,14 +53,6 @@ def within_bounds(unit: UnitBounds, households: pd.Series, population: pd.Series
 def _centroid(geometry: shapely.Geometry) -> tuple[float, float]:
     point = geometry.representative_point() if not geometry.is_empty else shapely.Point(0, 0)
     return (float(point.x), float(point.y))
-
-
-def _closed_union(geometries: list[shapely.Geometry], radius: float) -> shapely.Geometry:
-    """Union of member polygons with the streets between them filled (a closing)."""
-    union = shapely.union_all(geometries)
-    if radius <= 0:
-        return union
-    return union.buffer(radius, join_style="mitre").buffer(-radius, join_style="mitre")
 
 
 def _subdistrict_codes(
@@ -113,7 +106,7 @@ def assemble(
     new one in ``subdistrict_name``.
     """
     crs = compounds.crs
-    radius = scenario.graph.gap_tolerance_m / 2
+    closing_m = closing_distance(scenario)
     compounds = compounds.copy()
     current_subdistrict = compounds["subdistrict"].copy()
     if subdistrict_of is not None:
@@ -154,7 +147,7 @@ def assemble(
             names[key] = ""
             provisional[key] = True
     geometry = compounds.groupby("_key", sort=False)["geometry"].apply(
-        lambda g: _closed_union(list(g), radius)
+        lambda g: outline(list(g), closing_m=closing_m)
     )
     community_code: dict[Hashable, str] = {}
     for subdistrict, keys in _by_parent(members.index, compounds, "_key", "subdistrict").items():
