@@ -26,7 +26,8 @@ from shapely.geometry import LineString, Point, box
 from jinfeng_grid import io
 from jinfeng_grid.config import load_scenario
 from jinfeng_grid.errors import ConfigError, InputDataError
-from jinfeng_grid.render import cartography as carto
+from jinfeng_grid.render import before_after, cartography, page, print_layers, style
+from jinfeng_grid.render import labels as labelling
 
 X0, Y0 = 607_000.0, 4_261_000.0
 SIZE, STREET = 200.0, 30.0
@@ -211,7 +212,7 @@ def plan(tmp_path_factory: pytest.TempPathFactory) -> io.PlanFiles:
 
 def _pdf_bytes(figure, tmp_path: Path, name: str = "map.pdf") -> bytes:
     path = tmp_path / name
-    with carto.print_style():
+    with style.print_style():
         figure.savefig(path)
     return path.read_bytes()
 
@@ -224,7 +225,7 @@ def _pixels(figure, tmp_path: Path) -> np.ndarray:
     import matplotlib.image as mpimg
 
     path = tmp_path / "page.png"
-    with carto.print_style():
+    with style.print_style():
         figure.savefig(path, dpi=40)
     return mpimg.imread(path)[..., :3]
 
@@ -233,19 +234,19 @@ def _pixels(figure, tmp_path: Path) -> np.ndarray:
 
 
 def test_the_bundled_font_is_the_one_matplotlib_finds_for_chinese_text() -> None:
-    with carto.print_style():
+    with style.print_style():
         found = font_manager.findfont(
-            FontProperties(family=[carto.FONT_FAMILY]), fallback_to_default=False
+            FontProperties(family=[style.FONT_FAMILY]), fallback_to_default=False
         )
-    assert Path(found) == carto.font_path()
-    assert carto.font_path(bold=True).is_file()
-    assert (carto.font_path().parent / "OFL.txt").is_file()
+    assert Path(found) == style.font_path()
+    assert style.font_path(bold=True).is_file()
+    assert (style.font_path().parent / "OFL.txt").is_file()
 
 
 def test_the_font_covers_gb2312_hanzi_and_cjk_punctuation() -> None:
     from fontTools.ttLib import TTFont
 
-    cmap = TTFont(carto.font_path()).getBestCmap()
+    cmap = TTFont(style.font_path()).getBestCmap()
     for char in "金凤区社区网格四至东南西北示意（）、，。：；—〔〕①":
         assert ord(char) in cmap, char
     assert sum(0x4E00 <= code <= 0x9FFF for code in cmap) >= 6763
@@ -253,7 +254,7 @@ def test_the_font_covers_gb2312_hanzi_and_cjk_punctuation() -> None:
 
 def test_the_pdf_embeds_the_chinese_font_as_truetype(plan, tmp_path) -> None:
     pdf = _pdf_bytes(
-        carto.plot_overview(plan, info=carto.map_info(plan, date="2026年1月1日")), tmp_path
+        cartography.plot_overview(plan, info=page.map_info(plan, date="2026年1月1日")), tmp_path
     )
     assert b"/FontFile2" in pdf
     assert re.search(rb"/BaseFont /[A-Z]{6}\+NotoSansSCJG-Bold", pdf)
@@ -266,8 +267,8 @@ def test_the_pdf_embeds_the_chinese_font_as_truetype(plan, tmp_path) -> None:
 
 @pytest.mark.parametrize(("paper", "points"), [("A3", (1190.55, 841.89)), ("A4", (841.89, 595.28))])
 def test_pages_are_landscape_a3_by_default_and_a4_on_request(plan, tmp_path, paper, points) -> None:
-    figure = carto.plot_overview(plan, paper=paper)
-    width_mm, height_mm = carto.PAPERS[paper]
+    figure = cartography.plot_overview(plan, paper=paper)
+    width_mm, height_mm = page.PAPERS[paper]
     assert figure.get_size_inches() == pytest.approx((width_mm / 25.4, height_mm / 25.4))
     pdf = _pdf_bytes(figure, tmp_path)
     box_ = re.search(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
@@ -277,15 +278,15 @@ def test_pages_are_landscape_a3_by_default_and_a4_on_request(plan, tmp_path, pap
 
 def test_an_unknown_paper_is_refused(plan) -> None:
     with pytest.raises(ConfigError, match="paper must be one of A3, A4, got 'A0'"):
-        carto.plot_overview(plan, paper="A0")
+        cartography.plot_overview(plan, paper="A0")
 
 
 def test_every_map_carries_the_furniture_of_a_working_map(plan) -> None:
-    info = carto.map_info(plan, date="2026年1月1日", producing_unit="金凤区民政局")
+    info = page.map_info(plan, date="2026年1月1日", producing_unit="金凤区民政局")
     for figure in (
-        carto.plot_overview(plan, info=info),
-        carto.plot_community(plan, "640106001001", info=info, boundary_text="东至正源街"),
-        carto.plot_before_after(plan, info=info),
+        cartography.plot_overview(plan, info=info),
+        cartography.plot_community(plan, "640106001001", info=info, boundary_text="东至正源街"),
+        before_after.plot_before_after(plan, info=info),
     ):
         text = "".join(_texts(figure))  # panel lines are wrapped into several texts
         assert "示意图" in text  # title
@@ -304,9 +305,9 @@ def test_every_map_carries_the_furniture_of_a_working_map(plan) -> None:
 
 def test_maps_are_not_blank(plan, tmp_path) -> None:
     for figure in (
-        carto.plot_overview(plan),
-        carto.plot_community(plan, "640106001002"),
-        carto.plot_before_after(plan),
+        cartography.plot_overview(plan),
+        cartography.plot_community(plan, "640106001002"),
+        before_after.plot_before_after(plan),
     ):
         pixels = _pixels(figure, tmp_path)
         inked = (pixels.min(axis=2) < 0.9).mean()
@@ -315,14 +316,14 @@ def test_maps_are_not_blank(plan, tmp_path) -> None:
 
 
 def test_the_overview_labels_communities_with_name_and_households(plan) -> None:
-    text = _texts(carto.plot_overview(plan))
+    text = _texts(cartography.plot_overview(plan))
     assert "康平\n1,160户" in text
     assert "湖滨\n990户" in text
     assert "北京中路街道" in text
 
 
 def test_a_community_map_shows_its_grids_and_its_neighbours(plan) -> None:
-    text = _texts(carto.plot_community(plan, "640106001001", boundary_text="东至正源街"))
+    text = _texts(cartography.plot_community(plan, "640106001001", boundary_text="东至正源街"))
     assert "金凤区康平社区网格划分示意图" in text
     assert "第1网格\n620户" in text
     assert "北安社区" in text  # a neighbour, in grey
@@ -331,17 +332,17 @@ def test_a_community_map_shows_its_grids_and_its_neighbours(plan) -> None:
 
 def test_an_unknown_community_is_named_in_the_error(plan) -> None:
     with pytest.raises(InputDataError, match=r"the plan has no community '999'.*640106001001"):
-        carto.plot_community(plan, "999")
+        cartography.plot_community(plan, "999")
 
 
 def test_before_after_needs_the_current_communities(plan) -> None:
     frame = plan.compounds.drop(columns="community")
     with pytest.raises(InputDataError, match="no current 'community' column"):
-        carto.current_communities(frame)
+        before_after.current_communities(frame, closing_m=15.0)
 
 
 def test_before_after_can_be_framed_on_the_changed_communities(plan) -> None:
-    framed = carto.plot_before_after(plan, focus=["640106001002"])
+    framed = before_after.plot_before_after(plan, focus=["640106001002"])
     # 北安 {C4, C5} came from 康平 {C1, C2, C4} and 北安 {C5}: all of them are framed
     x0, x1 = framed.axes[0].get_xlim()
     y0, y1 = framed.axes[0].get_ylim()
@@ -352,11 +353,11 @@ def test_before_after_can_be_framed_on_the_changed_communities(plan) -> None:
     # centred on them, not on the district (which reaches further east, to 湖滨)
     assert (x0 + x1) / 2 == pytest.approx((bx0 + bx1) / 2)
     with pytest.raises(InputDataError, match="community id\\(s\\) 999: not in the plan"):
-        carto.plot_before_after(plan, focus=["999"])
+        before_after.plot_before_after(plan, focus=["999"])
 
 
 def test_current_communities_are_dissolved_from_the_compounds(plan) -> None:
-    current = carto.current_communities(plan.compounds)
+    current = before_after.current_communities(plan.compounds, closing_m=15.0)
     assert current.set_index("community")["households"].to_dict() == {
         "北安": 450,
         "康平": 1860,
@@ -365,10 +366,10 @@ def test_current_communities_are_dissolved_from_the_compounds(plan) -> None:
 
 
 def test_the_scale_is_round_and_the_map_fits_in_its_frame(plan) -> None:
-    figure = carto.plot_overview(plan)
+    figure = cartography.plot_overview(plan)
     ratio = next(t for t in _texts(figure) if t.startswith("比例尺 1:"))
     denominator = int(ratio.removeprefix("比例尺 1:").replace(" ", ""))
-    assert denominator in carto._ROUND_SCALES
+    assert denominator in page._ROUND_SCALES
     ax = figure.axes[0]
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
@@ -379,17 +380,17 @@ def test_the_scale_is_round_and_the_map_fits_in_its_frame(plan) -> None:
 def test_characters_missing_from_the_font_are_named_with_their_units(
     plan, caplog, tmp_path
 ) -> None:
-    assert carto.missing_characters(["康平", "堃园小区", "喆园", None]) == {
+    assert style.missing_characters(["康平", "堃园小区", "喆园", None]) == {
         "喆": ["喆园"],
         "堃": ["堃园小区"],
     }
-    assert carto.missing_characters(["东至正源街，南至区界（示意）", "Block 12"]) == {}
-    caplog.set_level("WARNING", logger="jinfeng_grid.render.cartography")
-    carto._warned.discard("堃")
+    assert style.missing_characters(["东至正源街，南至区界（示意）", "Block 12"]) == {}
+    caplog.set_level("WARNING", logger="jinfeng_grid.render.style")
+    style._warned.discard("堃")
     communities = plan.communities.assign(name=["堃园", "北安", "湖滨"])
     renamed = io.PlanFiles(**{**vars(plan), "communities": communities})
     with pytest.warns(UserWarning, match="Glyph 22531"):  # matplotlib's own, on drawing
-        _pixels(carto.plot_overview(renamed), tmp_path)
+        _pixels(cartography.plot_overview(renamed), tmp_path)
     assert "not in the bundled font and print as empty boxes: 堃 (堃园)" in caplog.text
 
 
@@ -397,11 +398,11 @@ def test_characters_missing_from_the_font_are_named_with_their_units(
 
 
 def test_the_crs_note_names_cgcs2000_and_its_gauss_kruger_zone() -> None:
-    assert carto.crs_note("EPSG:4544") == (
+    assert page.crs_note("EPSG:4544") == (
         "2000国家大地坐标系（CGCS2000），高斯-克吕格投影，3°分带，中央经线105°E（EPSG:4544）"
     )
-    assert carto.crs_note("EPSG:4490") == "2000国家大地坐标系（CGCS2000），经纬度（EPSG:4490）"
-    assert "须采用2000国家大地坐标系" in carto.crs_note("EPSG:32648")
+    assert page.crs_note("EPSG:4490") == "2000国家大地坐标系（CGCS2000），经纬度（EPSG:4490）"
+    assert "须采用2000国家大地坐标系" in page.crs_note("EPSG:32648")
 
 
 # --- labels ------------------------------------------------------------------------------
@@ -418,29 +419,29 @@ def _axes():
 
 
 def _boxes(ax, texts):
-    renderer = carto._renderer(ax.get_figure())
+    renderer = style.agg_renderer(ax.get_figure())
     return [t.get_window_extent(renderer) for t in texts]
 
 
 def test_colliding_labels_are_left_out_and_the_more_important_one_stays() -> None:
-    with carto.print_style():
+    with style.print_style():
         ax = _axes()
         labels = [
-            carto.Label(50, 50, "小区甲", size=10, priority=1, shift=False),
-            carto.Label(51, 50, "小区乙", size=10, priority=5, shift=False),
-            carto.Label(50, 51, "小区丙", size=10, priority=3, shift=False),
-            carto.Label(10, 10, "远处", size=10, priority=0, shift=False),
+            labelling.Label(50, 50, "小区甲", size=10, priority=1, shift=False),
+            labelling.Label(51, 50, "小区乙", size=10, priority=5, shift=False),
+            labelling.Label(50, 51, "小区丙", size=10, priority=3, shift=False),
+            labelling.Label(10, 10, "远处", size=10, priority=0, shift=False),
         ]
-        placed = carto.place_labels(ax, labels)
+        placed = labelling.place_labels(ax, labels)
     assert [t.get_text() for t in placed] == ["小区乙", "远处"]
     assert len(ax.texts) == 2  # the others are removed, not hidden under
 
 
 def test_a_label_whose_place_is_taken_moves_just_above_or_below_it() -> None:
-    with carto.print_style():
+    with style.print_style():
         ax = _axes()
-        labels = [carto.Label(50, 50, f"网格{i}", size=10, priority=-i) for i in range(4)]
-        placed = carto.place_labels(ax, labels)
+        labels = [labelling.Label(50, 50, f"网格{i}", size=10, priority=-i) for i in range(4)]
+        placed = labelling.place_labels(ax, labels)
         boxes = _boxes(ax, placed)
     assert [t.get_text() for t in placed] == ["网格0", "网格1", "网格2"]
     ys = sorted(t.get_position()[1] for t in placed)
@@ -453,13 +454,13 @@ def test_a_label_whose_place_is_taken_moves_just_above_or_below_it() -> None:
 
 def test_no_two_placed_labels_overlap_in_a_crowd() -> None:
     rng = np.random.default_rng(0)
-    with carto.print_style():
+    with style.print_style():
         ax = _axes()
         labels = [
-            carto.Label(float(x), float(y), f"社区{i}\n{i * 100}户", size=8, priority=float(i))
+            labelling.Label(float(x), float(y), f"社区{i}\n{i * 100}户", size=8, priority=float(i))
             for i, (x, y) in enumerate(rng.uniform(5, 95, size=(60, 2)))
         ]
-        placed = carto.place_labels(ax, labels)
+        placed = labelling.place_labels(ax, labels)
         boxes = _boxes(ax, placed)
     assert 3 <= len(placed) < 60
     for i, a in enumerate(boxes):
@@ -468,15 +469,17 @@ def test_no_two_placed_labels_overlap_in_a_crowd() -> None:
 
 
 def test_a_colliding_label_is_shrunk_before_it_is_left_out() -> None:
-    with carto.print_style():
+    with style.print_style():
         ax = _axes()
-        first = carto.place_labels(ax, [carto.Label(30, 50, "社区甲社区甲", size=10, priority=2)])
+        first = labelling.place_labels(
+            ax, [labelling.Label(30, 50, "社区甲社区甲", size=10, priority=2)]
+        )
         width = _boxes(ax, first)[0].width
         # a second label whose full-size box would touch the first, a 70 % one not
         x = 30 + (width * 0.5 + width * 0.42) / ax.get_window_extent().width * 100
-        second = carto.place_labels(
+        second = labelling.place_labels(
             ax,
-            [carto.Label(x, 50, "社区乙社区乙", size=10, priority=1, shift=False)],
+            [labelling.Label(x, 50, "社区乙社区乙", size=10, priority=1, shift=False)],
             avoid=_boxes(ax, first),
         )
     assert len(second) == 1
@@ -484,9 +487,11 @@ def test_a_colliding_label_is_shrunk_before_it_is_left_out() -> None:
 
 
 def test_labels_outside_the_frame_are_left_out() -> None:
-    with carto.print_style():
+    with style.print_style():
         ax = _axes()
-        placed = carto.place_labels(ax, [carto.Label(99.5, 50, "边上的很长的标注", size=10)])
+        placed = labelling.place_labels(
+            ax, [labelling.Label(99.5, 50, "边上的很长的标注", size=10)]
+        )
     assert placed == []
 
 
@@ -496,14 +501,14 @@ def test_neighbouring_units_get_different_colours() -> None:
         geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10), box(0, 10, 10, 20), box(10, 10, 20, 20)],
         crs=CRS,
     )
-    colours = carto.unit_colours(units, "id", gap_m=1.0)
+    colours = print_layers.unit_colours(units, "id", gap_m=1.0)
     for a, b in [("a", "b"), ("a", "c"), ("b", "d"), ("c", "d"), ("a", "d"), ("b", "c")]:
         assert colours[a] != colours[b]
-    assert carto.unit_colours(units, "id", gap_m=1.0) == colours
+    assert print_layers.unit_colours(units, "id", gap_m=1.0) == colours
 
 
 def test_map_info_reads_the_scenario_of_the_plan(plan) -> None:
-    info = carto.map_info(plan, date="2026年1月1日")
+    info = page.map_info(plan, date="2026年1月1日")
     scenario = json.loads((plan.path / "summary.json").read_text("utf-8"))["provenance"]["scenario"]
     assert info.district_name == scenario["report"]["district_name"] == "金凤区"
     assert info.producing_unit == ""

@@ -23,7 +23,9 @@ from jinfeng_grid import cli, io, render
 from jinfeng_grid.cli import render as _cli_render
 from jinfeng_grid.crs import wgs84_to_gcj02
 from jinfeng_grid.errors import ConfigError, InputDataError
-from jinfeng_grid.render.explore import current_communities, map_html, unit_status
+from jinfeng_grid.render.explore import map_html
+from jinfeng_grid.render.popups import unit_status
+from jinfeng_grid.render.web_layers import current_communities
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
@@ -261,7 +263,7 @@ def test_without_current_communities_there_is_no_current_layer(plan: io.PlanFile
 
 
 def test_units_are_coloured_by_whether_they_meet_their_caps(plan: io.PlanFiles) -> None:
-    from jinfeng_grid.render.explore import STATUS_COLOURS
+    from jinfeng_grid.render.popups import STATUS_COLOURS
 
     m = render.explore_plan(plan)
     colours = {}

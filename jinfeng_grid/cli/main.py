@@ -85,6 +85,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     from jinfeng_grid import pipeline
     from jinfeng_grid.config.scenario import load_scenario
     from jinfeng_grid.io import files as io
+    from jinfeng_grid.report import package
     from jinfeng_grid.report import summaries as report
 
     path = args.input if args.input is not None else io.sample_path()
@@ -114,7 +115,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     finally:
         close()
     sys.stdout.write("\nPlan (scenario " + str(scenario.name) + ")\n" + _describe_run(run) + "\n")
-    files = report.write_package(out / "plan", out / "package")
+    files = package.write_package(out / "plan", out / "package")
     sys.stdout.write(f"approval package of the plan: {len(files)} files in {out / 'package'}\n")
     names = set(compounds["community"].astype(str)) if "community" in compounds.columns else set()
     if args.community not in names:
@@ -137,7 +138,7 @@ def _run_demo(args: argparse.Namespace) -> int:
         f"\n{split.community} split into {split.parts}, {len(split.alternatives)} alternatives "
         f"(written to {out / 'split'}):\n{table.to_string(index=False)}\n"
     )
-    files = report.write_package(out / "split" / "alternative_1", out / "split" / "package")
+    files = package.write_package(out / "split" / "alternative_1", out / "split" / "package")
     sys.stdout.write(
         f"approval package of alternative 1: {len(files)} files in {out / 'split' / 'package'}\n"
     )
@@ -332,7 +333,7 @@ def _run_graph(args: argparse.Namespace) -> int:
         )
         io.write_graph_json(building_graph, args.buildings_out)
     if not args.no_png:
-        from jinfeng_grid.render.cartography import plot_adjacency
+        from jinfeng_grid.render.adjacency import plot_adjacency
 
         png = Path(args.png) if args.png is not None else Path(args.out).with_suffix(".png")
         io.write_figure(plot_adjacency(report.repaired, adjacency, barriers=barriers), png)

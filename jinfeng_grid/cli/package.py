@@ -81,9 +81,9 @@ def _parse_date(text: str | None) -> datetime.date | None:
 
 
 def _run_package(args: argparse.Namespace) -> int:
-    from jinfeng_grid.report import summaries as report
+    from jinfeng_grid.report import package
 
-    files = report.write_package(
+    files = package.write_package(
         args.plan_dir,
         args.out,
         paper="A4" if args.a4 else "A3",

@@ -32,14 +32,13 @@ import geopandas as gpd
 
 from jinfeng_grid.io import files as io
 from jinfeng_grid.render import explore as _explore
-from jinfeng_grid.render.cartography import (
-    plot_adjacency,
-    plot_before_after,
-    plot_community,
-    plot_overview,
-    print_style,
-)
-from jinfeng_grid.render.explore import BASEMAPS, LAYER_NAMES, TIANDITU_KEY_ENV
+from jinfeng_grid.render.adjacency import plot_adjacency
+from jinfeng_grid.render.basemaps import BASEMAPS, TIANDITU_KEY_ENV, resolve_basemap
+from jinfeng_grid.render.before_after import plot_before_after
+from jinfeng_grid.render.cartography import plot_community, plot_overview
+from jinfeng_grid.render.print_maps import print_maps
+from jinfeng_grid.render.style import print_style
+from jinfeng_grid.render.web_features import LAYER_NAMES
 
 __all__ = [
     "BASEMAPS",
@@ -91,10 +90,8 @@ def write_print_maps(
     --------
     >>> write_print_maps("plan/", "plan/maps")  # doctest: +SKIP
     """
-    from jinfeng_grid.report import package as _package
-
     plan = plan if isinstance(plan, io.PlanFiles) else io.read_plan(plan)
-    written, _ = _package.print_maps(plan, Path(out_dir), paper=paper, png=png)
+    written, _ = print_maps(plan, Path(out_dir), paper=paper, png=png)
     return written
 
 
@@ -207,7 +204,7 @@ def write_map(
     >>> render.write_map("plan/", "plan/map.html")  # doctest: +SKIP
     PosixPath('plan/map.html')
     """
-    holds_key = _explore.resolve_basemap(basemap).holds_key  # a bad basemap fails first
+    holds_key = resolve_basemap(basemap).holds_key  # a bad basemap fails first
     plan_files = plan if isinstance(plan, io.PlanFiles) else io.read_plan(plan)
     m = explore_plan(
         plan_files,

@@ -17,30 +17,45 @@
     map.html              the interactive review map, when ``render.write_map`` exists
 
 Tables are drawn with matplotlib on the same landscape paper as the maps, in the
-bundled font, so the atlas is one self-contained PDF with the font embedded.
+bundled font, so the atlas is one self-contained PDF with the font embedded
+(:mod:`~jinfeng_grid.report.atlas`); the workbook's sheets come from
+:mod:`~jinfeng_grid.report.workbook`, the maps from :mod:`jinfeng_grid.render`.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
-import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
 
 from jinfeng_grid.errors import ConfigError, InputDataError
 from jinfeng_grid.io import files as io
-from jinfeng_grid.render import cartography as carto
-from jinfeng_grid.staffing import norms as staffing
+from jinfeng_grid.render.cartography import plot_community
+from jinfeng_grid.render.page import (
+    PAPERS,
+    MapInfo,
+    check_paper,
+    community_title,
+    map_info,
+)
+from jinfeng_grid.render.print_maps import changed_communities, print_maps, save_figure
+from jinfeng_grid.render.style import print_style
+from jinfeng_grid.report.atlas import Block, TablePages, community_blocks, number_pages
+from jinfeng_grid.report.summaries import boundary_descriptions
+from jinfeng_grid.report.workbook import (
+    COMMUNITY_HEADERS,
+    compound_grids,
+    headed,
+    package_tables,
+    plan_staffing,
+)
 
-__all__ = ["PACKAGE_FILES", "package_tables", "write_package"]
+__all__ = ["PACKAGE_FILES", "write_package"]
 
 logger = logging.getLogger(__name__)
 
@@ -55,528 +70,55 @@ PACKAGE_FILES: tuple[str, ...] = (
 """Files every package holds (``moves.csv``, ``maps/before_after.pdf`` and
 ``map.html`` are added when the plan has what they need)."""
 
-ROLE_NAMES = {
-    "grid_worker": "网格员",
-    "community_worker": "社区工作者",
-    "police": "社区民警（含辅警）",
-    "medical": "医务人员",
-    "cdc": "疾控人员",
-}
-BASIS_NAMES = {"per grid": "每网格1名", "per households": "按户数", "per 10,000": "每万人"}
-
-_COMMUNITY_HEADERS = {
-    "community_id": "社区代码",
-    "name": "社区名称",
-    "subdistrict": "所属街道",
-    "subdistrict_id": "街道代码",
-    "households": "户数",
-    "population": "人口",
-    "compounds": "小区数",
-    "grids": "网格数",
-    "name_provisional": "暂定名",
-    "unchanged": "未调整",
-    "oversize": "超规模",
-    "within_bounds": "符合规模标准",
-}
-_GRID_HEADERS = {
-    "grid_id": "网格代码",
-    "name": "网格名称",
-    "community_id": "社区代码",
-    "community_name": "社区名称",
-    "subdistrict_id": "街道代码",
-    "households": "户数",
-    "population": "人口",
-    "compounds": "小区数",
-    "members": "楼栋数",
-    "virtual": "虚拟网格",
-    "unchanged": "未调整",
-    "oversize": "超规模",
-    "within_bounds": "符合规模标准",
-}
-_COMPOUND_HEADERS = {
-    "compound_id": "小区代码",
-    "name": "小区名称",
-    "households": "户数",
-    "population": "人口",
-    "subdistrict": "现属街道",
-    "community": "现属社区",
-    "community_id": "方案社区代码",
-    "community_name": "方案社区",
-    "subdistrict_id": "方案街道代码",
-    "grids": "所在网格",
-}
-_MOVE_HEADERS = {
-    "compound_id": "小区代码",
-    "name": "小区名称",
-    "households": "户数",
-    "population": "人口",
-    "old_subdistrict": "原街道",
-    "old_community": "原社区",
-    "new_community_id": "新社区代码",
-    "new_community": "新社区",
-    "moved": "是否调整",
-    "households_moved": "调整户数",
-}
-_STAFF_HEADERS = {
-    "level": "层级",
-    "unit_id": "单位代码",
-    "unit_name": "单位名称",
-    "households": "户数",
-    "population": "人口",
-    "role": "岗位",
-    "basis": "配置依据",
-    "required_min": "需配下限",
-    "required_max": "需配上限",
-    "actual": "现有",
-    "shortfall": "缺口",
-    "actual_per_10k": "每万人现有",
-}
-_BOUNDARY_HEADERS = {
-    "community_id": "社区代码",
-    "name": "社区名称",
-    "east": "东至",
-    "south": "南至",
-    "west": "西至",
-    "north": "北至",
-    "text": "四至",
-}
-_LEVEL_NAMES = {"grid": "网格", "community": "社区", "subdistrict": "街道", "district": "区"}
-
-
-# --- tables ------------------------------------------------------------------------------
-
-
-def _compound_grids(plan: io.PlanFiles) -> pd.Series:
-    """Short names of the grids each compound is in (``第1网格、第2网格``), by compound id.
-
-    From the buildings' ``grid_id`` when the plan has buildings, else from where the
-    grid polygons cover the compounds (more than 1 % of a compound's area).
-    """
-    if plan.buildings is not None and {"compound_id", "grid_id"} <= set(plan.buildings.columns):
-        pairs = plan.buildings[["compound_id", "grid_id"]].astype(str).drop_duplicates()
-    else:
-        left = plan.compounds[["compound_id", "geometry"]]
-        right = plan.grids[["grid_id", "geometry"]]
-        pieces = left.overlay(right, how="intersection", keep_geom_type=True)
-        share = pieces.geometry.area / pieces["compound_id"].map(
-            left.set_index("compound_id").geometry.area
-        )
-        pairs = pieces.loc[share > 0.01, ["compound_id", "grid_id"]].astype(str)
-    if pairs.empty:
-        return pd.Series(dtype=object)
-    names = plan.grids.set_index(plan.grids["grid_id"].astype(str))
-    short = {
-        gid: carto._short_grid_name(str(row["name"]), str(row.get("community_name", "")))
-        for gid, row in names.iterrows()
-    }
-    return (
-        pairs.assign(short=pairs["grid_id"].map(short).fillna(pairs["grid_id"]))
-        .sort_values(["compound_id", "grid_id"])
-        .groupby("compound_id")["short"]
-        .agg(lambda s: "、".join(dict.fromkeys(s)))
-    )
-
-
-def _plan_staffing(plan: io.PlanFiles, info: carto.MapInfo) -> pd.DataFrame:
-    report = ((plan.summary.get("provenance") or {}).get("scenario") or {}).get("report") or {}
-    return staffing.staffing_for_plan(
-        plan,
-        district_id=str(report.get("district_code") or "640106"),
-        district_name=info.district_name,
-    )
-
-
-def package_tables(
-    plan: io.PlanFiles, *, boundaries: pd.DataFrame, staff: pd.DataFrame
-) -> dict[str, pd.DataFrame]:
-    """The workbook's sheets with Chinese headers: 社区, 网格, 小区, 调整明细, 四至, 人员配置.
-
-    Parameters
-    ----------
-    plan
-        The plan.
-    boundaries
-        :func:`jinfeng_grid.report.boundary_descriptions` of its communities.
-    staff
-        The long staffing table (:func:`jinfeng_grid.staffing.staffing_for_plan`).
-    """
-    communities = pd.DataFrame(plan.communities.drop(columns="geometry"))
-    grids = pd.DataFrame(plan.grids.drop(columns="geometry"))
-    compounds = pd.DataFrame(plan.compounds.drop(columns="geometry"))
-    compounds["grids"] = compounds["compound_id"].astype(str).map(_compound_grids(plan))
-    staff = staff.assign(
-        level=staff["level"].map(_LEVEL_NAMES).fillna(staff["level"]),
-        role=staff["role"].map(ROLE_NAMES).fillna(staff["role"]),
-        basis=staff["basis"].map(BASIS_NAMES).fillna(staff["basis"]),
-    )
-    tables = {
-        "社区": _headed(communities, _COMMUNITY_HEADERS),
-        "网格": _headed(grids, _GRID_HEADERS),
-        "小区": _headed(compounds, _COMPOUND_HEADERS),
-    }
-    moves = _read_moves(plan)
-    if moves is not None:
-        tables["调整明细"] = _headed(moves, _MOVE_HEADERS)
-    tables["四至"] = _headed(boundaries, _BOUNDARY_HEADERS)
-    tables["人员配置"] = _headed(staff, _STAFF_HEADERS)
-    return tables
-
-
-def _headed(frame: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
-    """Columns renamed to Chinese headers (known ones first, in the header order)."""
-    known = [c for c in headers if c in frame.columns]
-    rest = [c for c in frame.columns if c not in headers]
-    out = frame.loc[:, known + rest].rename(columns=headers)
-    return out.reset_index(drop=True)
-
-
-def _read_moves(plan: io.PlanFiles) -> pd.DataFrame | None:
-    path = plan.path / "moves.csv"
-    if not path.is_file():
-        return None
-    try:
-        return pd.read_csv(path, encoding="utf-8-sig", dtype={"new_community_id": str})
-    except (OSError, ValueError, pd.errors.ParserError) as error:
-        raise InputDataError(
-            f"cannot read {path}: {error}; make the plan again with jinfeng-grid plan"
-        ) from error
-
-
-# --- table pages -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Block:
-    """A heading with a paragraph or a table under it."""
-
-    heading: str
-    text: str | None = None
-    table: pd.DataFrame | None = None
-
-
-def _text_width_mm(text: str, size_pt: float) -> float:
-    em = size_pt * 25.4 / 72
-    return sum(0.56 * em if c.isascii() else em for c in str(text))
-
-
-def _cell(value: Any) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    if isinstance(value, bool | np.bool_):
-        return "是" if value else "否"
-    if isinstance(value, int | np.integer):
-        return f"{int(value):,}"
-    if isinstance(value, float | np.floating):
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
-    return str(value)
-
-
-class _TablePages:
-    """Flows blocks into two columns per landscape page; yields finished figures."""
-
-    def __init__(self, paper: str, title: str, info: carto.MapInfo) -> None:
-        self.width, self.height = carto.PAPERS[paper]
-        self.k = self.width / 420.0
-        self.title, self.info = title, info
-        self.size = 7.6 * self.k
-        self.row = 5.0 * self.k
-        self.margin = 14 * self.k
-        self.gap = 10 * self.k
-        self.col_w = (self.width - 2 * self.margin - self.gap) / 2
-        self.pages: list[Figure] = []
-        with carto.print_style():
-            self._new_page()
-
-    def _new_page(self) -> None:
-        figure = Figure(figsize=(self.width / 25.4, self.height / 25.4), dpi=100)
-        FigureCanvasAgg(figure)
-        ax = figure.add_axes((0, 0, 1, 1))
-        ax.set_xlim(0, self.width)
-        ax.set_ylim(0, self.height)
-        ax.set_axis_off()
-        continued = "（续）" if self.pages else ""
-        ax.text(
-            self.width / 2,
-            self.height - self.margin,
-            self.title + continued,
-            ha="center",
-            va="top",
-            fontsize=18 * self.k,
-            fontweight="bold",
-        )
-        unit = self.info.producing_unit or "＿＿＿＿＿＿＿＿"
-        ax.text(
-            self.margin,
-            self.margin * 0.6,
-            f"编制单位：{unit}    编制日期：{self.info.date}    数据来源：{self.info.data_source}",
-            ha="left",
-            va="bottom",
-            fontsize=6.8 * self.k,
-            color="#333333",
-        )
-        self.pages.append(figure)
-        self.ax = ax
-        self.column = 0
-        self.top = self.height - self.margin - 16 * self.k
-        self.y = self.top
-
-    def _next_column(self) -> None:
-        if self.column == 0:
-            self.column = 1
-            self.y = self.top
-        else:
-            self._new_page()
-
-    @property
-    def _x(self) -> float:
-        return self.margin + self.column * (self.col_w + self.gap)
-
-    def _room(self, rows: int) -> bool:
-        return self.y - rows * self.row >= self.margin + 6 * self.k
-
-    def add(self, block: _Block) -> None:
-        """Draw a block, continuing in the next column or page when it runs out of room."""
-        with carto.print_style():
-            self._add(block)
-
-    def _add(self, block: _Block) -> None:
-        if not self._room(3):
-            self._next_column()
-        self.ax.text(
-            self._x,
-            self.y,
-            block.heading,
-            ha="left",
-            va="top",
-            fontsize=10 * self.k,
-            fontweight="bold",
-        )
-        self.y -= self.row * 1.4
-        if block.text is not None:
-            for line in carto._wrap(
-                block.text, int(self.col_w / _text_width_mm("国", self.size * 1.1)) - 2
-            ):
-                if not self._room(1):
-                    self._next_column()
-                self.ax.text(self._x, self.y, line, ha="left", va="top", fontsize=self.size * 1.1)
-                self.y -= self.row * 1.1
-            self.y -= self.row * 0.6
-        if block.table is not None:
-            self._table(block.heading, block.table)
-            self.y -= self.row * 0.8
-
-    def _table(self, heading: str, table: pd.DataFrame) -> None:
-        header = [str(c) for c in table.columns]
-        cells = [[_cell(v) for v in row] for row in table.itertuples(index=False)]
-        widths = [
-            max([_text_width_mm(h, self.size)] + [_text_width_mm(r[i], self.size) for r in cells])
-            + 4.0 * self.k
-            for i, h in enumerate(header)
-        ]
-        scale = min(1.0, self.col_w / sum(widths))
-        widths = [w * scale for w in widths]
-        size = self.size * max(scale, 0.6)
-        numeric = [
-            pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])
-            for c in table.columns
-        ]
-        if not self._room(2):
-            self._next_column()
-        self._row(header, widths, size, numeric, header_row=True)
-        for row in cells:
-            if not self._room(1):
-                self._next_column()
-                self.ax.text(
-                    self._x,
-                    self.y,
-                    f"{heading}（续）",
-                    ha="left",
-                    va="top",
-                    fontsize=9 * self.k,
-                    fontweight="bold",
-                )
-                self.y -= self.row * 1.3
-                self._row(header, widths, size, numeric, header_row=True)
-            self._row(row, widths, size, numeric, header_row=False)
-
-    def _row(
-        self,
-        values: Sequence[str],
-        widths: Sequence[float],
-        size: float,
-        numeric: Sequence[bool],
-        *,
-        header_row: bool,
-    ) -> None:
-        x = self._x
-        for value, width, is_number in zip(values, widths, numeric, strict=True):
-            self.ax.add_patch(
-                Rectangle(
-                    (x, self.y - self.row),
-                    width,
-                    self.row,
-                    facecolor="#e8e8e8" if header_row else "white",
-                    edgecolor="#333333",
-                    linewidth=0.4,
-                )
-            )
-            right = is_number and not header_row
-            self.ax.text(
-                x + (width - 1.0 * self.k if right else width / 2),
-                self.y - self.row / 2,
-                value,
-                ha="right" if right else "center",
-                va="center",
-                fontsize=size,
-                fontweight="bold" if header_row else "normal",
-            )
-            x += width
-        self.y -= self.row
-
-
-def _number_pages(figures: Sequence[Figure], k: float) -> None:
-    total = len(figures)
-    for n, figure in enumerate(figures, 1):
-        with carto.print_style():
-            figure.text(
-                0.5,
-                0.012,
-                f"第 {n} 页 共 {total} 页",
-                ha="center",
-                va="bottom",
-                fontsize=7 * k,
-                color="#333333",
-            )
-
-
-# --- the package -------------------------------------------------------------------------
-
-
-def _changed(plan: io.PlanFiles) -> pd.DataFrame:
-    communities = plan.communities
-    if "unchanged" in communities.columns:
-        communities = communities[~communities["unchanged"].astype(bool)]
-    return communities.sort_values("community_id", kind="stable")
-
-
-def _community_blocks(
-    plan: io.PlanFiles, row: Any, boundary: str, staff: pd.DataFrame, grid_names: pd.Series
-) -> list[_Block]:
-    cid = str(row["community_id"])
-    grids = plan.grids[plan.grids["community_id"].astype(str) == cid]
-    grid_table = pd.DataFrame(
-        {
-            "网格代码": grids["grid_id"].astype(str),
-            "网格名称": grids["name"].astype(str),
-            "户数": grids["households"].astype(int),
-            "人口": grids["population"].astype(int),
-            **({"楼栋数": grids["members"].astype(int)} if "members" in grids.columns else {}),
-        }
-    ).sort_values("网格代码")
-    compounds = plan.compounds[plan.compounds["community_id"].astype(str) == cid]
-    compound_table = pd.DataFrame(
-        {
-            "小区代码": compounds["compound_id"].astype(str),
-            "小区名称": compounds["name"].astype(str) if "name" in compounds.columns else "",
-            "户数": compounds["households"].astype(int),
-            "人口": compounds["population"].astype(int),
-            **(
-                {"现属社区": compounds["community"].astype(str)}
-                if "community" in compounds.columns
-                else {}
-            ),
-            "所在网格": compounds["compound_id"]
-            .astype(str)
-            .map(grid_names)
-            .astype(object)
-            .fillna(""),
-        }
-    ).sort_values("小区代码")
-    mine = staff[(staff["level"] == "community") & (staff["unit_id"].astype(str) == cid)]
-    staff_table = pd.DataFrame(
-        {
-            "岗位": mine["role"].map(ROLE_NAMES).fillna(mine["role"]),
-            "配置依据": mine["basis"].map(BASIS_NAMES).fillna(mine["basis"]),
-            "需配下限": mine["required_min"],
-            "需配上限": mine["required_max"],
-            "现有": mine["actual"],
-            "缺口": mine["shortfall"],
-        }
-    )
-    summary = (
-        f"{carto.community_title(row['name'])}（代码 {cid}），"
-        f"{int(row['households']):,} 户，{int(row['population']):,} 人，"
-        f"小区 {len(compounds)} 个，网格 {len(grids)} 个。"
-    )
-    return [
-        _Block("一、四至", text=f"{summary}{boundary}。"),
-        _Block("二、网格一览", table=grid_table),
-        _Block("三、小区一览", table=compound_table),
-        _Block(
-            "四、人员配置（按标准测算；“现有”空白表示需按新社区重新核定）",
-            table=staff_table,
-        ),
-    ]
-
-
-def _save(figure: Figure, path: Path, *, dpi: int = 300) -> Path:
-    metadata = {"Creator": "jinfeng_grid", "CreationDate": None} if path.suffix == ".pdf" else None
-    with carto.print_style():
-        return io.write_print_figure(figure, path, dpi=dpi, metadata=metadata)
-
-
-def print_maps(
-    plan: io.PlanFiles,
-    out_dir: Path,
-    *,
-    paper: carto.Paper = "A3",
-    info: carto.MapInfo | None = None,
-    png: bool = True,
-) -> tuple[dict[str, Path], list[Figure]]:
-    """Write the overview and (when the plan knows the current communities) the
-    before/after pair as PDF, and PNG when ``png``; return name → path and the figures.
-
-    A few changed communities (a split) are framed in the before/after pair; a district
-    re-plan is not.
-    """
-    info = info if info is not None else carto.map_info(plan)
-    written: dict[str, Path] = {}
-    figures: list[Figure] = []
-    with carto.print_style():
-        overview = carto.plot_overview(plan, paper=paper, info=info)
-        figures.append(overview)
-        written["overview.pdf"] = _save(overview, out_dir / "overview.pdf")
-        if png:
-            written["overview.png"] = _save(overview, out_dir / "overview.png")
-        if "community" in plan.compounds.columns:
-            changed = _changed(plan)
-            focus = (
-                changed["community_id"].astype(str).tolist()
-                if 0 < len(changed) <= len(plan.communities) / 3
-                else None
-            )
-            pair = carto.plot_before_after(plan, paper=paper, info=info, focus=focus)
-            figures.append(pair)
-            written["before_after.pdf"] = _save(pair, out_dir / "before_after.pdf")
-            if png:
-                written["before_after.png"] = _save(pair, out_dir / "before_after.png")
-    return written, figures
-
 
 def write_package(
     plan: io.PlanFiles | str | Path,
     out_dir: str | Path,
     *,
-    paper: str = "A3",
+    paper: Literal["A3", "A4"] = "A3",
     date: datetime.date | str | None = None,
     producing_unit: str | None = None,
     png: bool = True,
 ) -> dict[str, Path]:
-    """Write the approval package (see the module docstring for the contents).
+    """Write the approval package of a plan: atlas, print maps, tables, layers, README.
 
-    Parameters and errors are those of :func:`jinfeng_grid.report.write_package`.
+    See the module docstring for the folder's contents; the ``package`` and ``demo``
+    commands call this.
+
+    Parameters
+    ----------
+    plan
+        A plan directory (made by ``jinfeng-grid plan``) or a plan it read.
+    out_dir
+        The folder to write; created if missing. Must not be the plan directory.
+    paper
+        ``"A3"`` (default) or ``"A4"`` landscape pages.
+    date
+        编制日期 printed on the maps; today when ``None``.
+    producing_unit
+        编制单位; the scenario's ``[report] producing_unit`` when ``None``.
+    png
+        Also write 300-dpi PNGs of the overview and before/after maps.
+
+    Returns
+    -------
+    dict
+        File name (relative to ``out_dir``) → path, for every file written.
+
+    Raises
+    ------
+    InputDataError
+        If the plan directory is missing or incomplete, or a file cannot be written.
+    ConfigError
+        For an unknown paper size or ``out_dir`` equal to the plan directory.
+
+    Examples
+    --------
+    >>> files = write_package("plan/", "submission/")  # doctest: +SKIP
+    >>> sorted(files)[:3]  # doctest: +SKIP
+    ['README.txt', 'atlas.pdf', 'maps/before_after.pdf']
     """
-    carto._check_paper(paper)
+    check_paper(paper)
     if not isinstance(plan, io.PlanFiles):
         plan = io.read_plan(plan)
     out = Path(out_dir)
@@ -584,12 +126,10 @@ def write_package(
         raise ConfigError(
             f"--out {out} is the plan directory itself: choose another folder for the package"
         )
-    from jinfeng_grid.report import summaries as report
-
-    info = carto.map_info(plan, date=date, producing_unit=producing_unit)
-    boundaries = report.boundary_descriptions(plan.communities, roads=plan.roads)
+    info = map_info(plan, date=date, producing_unit=producing_unit)
+    boundaries = boundary_descriptions(plan.communities, roads=plan.roads)
     texts = dict(zip(boundaries["community_id"].astype(str), boundaries["text"], strict=True))
-    staff = _plan_staffing(plan, info)
+    staff = plan_staffing(plan, info)
     written: dict[str, Path] = {}
     try:
         (out / "maps").mkdir(parents=True, exist_ok=True)
@@ -597,18 +137,18 @@ def write_package(
         raise InputDataError(
             f"cannot create the package folder {out}: {error.strerror or error}"
         ) from error
-    changed = _changed(plan)
-    grid_names = _compound_grids(plan)
+    changed = changed_communities(plan)
+    grid_names = compound_grids(plan)
     atlas_pages: list[Figure] = []
     try:
-        with carto.print_style():
+        with print_style():
             maps, atlas_pages = print_maps(plan, out / "maps", paper=paper, info=info, png=png)
             written.update({f"maps/{name}": path for name, path in maps.items()})
-            listing = _TablePages(paper, f"{info.district_name}方案社区一览表", info)
+            listing = TablePages(paper, f"{info.district_name}方案社区一览表", info)
             listing.add(
-                _Block(
+                Block(
                     f"共 {len(plan.communities)} 个社区，其中调整 {len(changed)} 个",
-                    table=_headed(
+                    table=headed(
                         pd.DataFrame(plan.communities.drop(columns="geometry")).loc[
                             :,
                             [
@@ -626,24 +166,24 @@ def write_package(
                                 if c in plan.communities.columns
                             ],
                         ],
-                        _COMMUNITY_HEADERS,
+                        COMMUNITY_HEADERS,
                     ),
                 )
             )
             atlas_pages.extend(listing.pages)
             for row in _iter_rows(changed):
                 cid = str(row["community_id"])
-                figure = carto.plot_community(
+                figure = plot_community(
                     plan, cid, paper=paper, info=info, boundary_text=texts.get(cid)
                 )
                 name = f"maps/community_{cid}.pdf"
-                written[name] = _save(figure, out / name)
+                written[name] = save_figure(figure, out / name)
                 atlas_pages.append(figure)
-                pages = _TablePages(paper, f"{carto.community_title(row['name'])}方案明细表", info)
-                for block in _community_blocks(plan, row, texts.get(cid, ""), staff, grid_names):
+                pages = TablePages(paper, f"{community_title(row['name'])}方案明细表", info)
+                for block in community_blocks(plan, row, texts.get(cid, ""), staff, grid_names):
                     pages.add(block)
                 atlas_pages.extend(pages.pages)
-            _number_pages(atlas_pages, carto.PAPERS[paper][0] / 420.0)
+            number_pages(atlas_pages, PAPERS[paper][0] / 420.0)
             written["atlas.pdf"] = io.write_pdf_pages(
                 atlas_pages,
                 out / "atlas.pdf",
@@ -700,7 +240,7 @@ def _interactive_map(plan: io.PlanFiles, path: Path) -> Path | None:
 
 
 def _readme(
-    plan: io.PlanFiles, info: carto.MapInfo, written: dict[str, Path], *, changed: int, paper: str
+    plan: io.PlanFiles, info: MapInfo, written: dict[str, Path], *, changed: int, paper: str
 ) -> str:
     c = len(plan.communities)
     g = len(plan.grids)

@@ -1,8 +1,8 @@
 """Tables and summaries of a district, a plan, and a comparison of plans.
 
 Also the boundary description of a community in words (四至: the roads or
-neighbours on its east, south, west and north sides) and the approval package
-(:func:`write_package`, drawn and written by the private ``_package`` module).
+neighbours on its east, south, west and north sides). The approval package that
+prints them is written by :mod:`jinfeng_grid.report.package`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -23,11 +22,10 @@ from shapely.geometry import Polygon
 from shapely.geometry.polygon import orient
 
 from jinfeng_grid.errors import InputDataError
+from jinfeng_grid.plan.outline import outline
 
 if TYPE_CHECKING:
-    import datetime
-
-    from jinfeng_grid.io.files import PlanFiles
+    pass
 
 __all__ = [
     "SIDES",
@@ -35,7 +33,6 @@ __all__ = [
     "boundary_descriptions",
     "district_summary",
     "format_district_summary",
-    "write_package",
 ]
 
 logger = logging.getLogger(__name__)
@@ -194,7 +191,6 @@ SIDES: tuple[str, ...] = ("east", "south", "west", "north")
 _SIDE_WORDS = {"east": "东", "south": "南", "west": "西", "north": "北"}
 _DISTRICT_EDGE = "区界"
 _FALLBACK_SHARE = 1 / 3  # of min_share: less than this is a corner, not a limit
-_CLOSING_M = 35.0  # streets inside a community narrower than twice this are closed
 
 
 def _community_name(name: object) -> str:
@@ -202,9 +198,10 @@ def _community_name(name: object) -> str:
     return text if text.endswith("社区") else f"{text}社区"
 
 
-def _outer_parts(geometry: shapely.Geometry) -> list[Polygon]:
-    """The community as areas without holes: compounds joined across inner streets."""
-    area = geometry.buffer(_CLOSING_M, join_style="mitre").buffer(-_CLOSING_M, join_style="mitre")
+def _outer_parts(geometry: shapely.Geometry, closing_m: float) -> list[Polygon]:
+    """The community as areas without holes: its outline (compounds joined across the
+    streets narrower than ``2 * closing_m``) without its holes."""
+    area = outline(geometry, closing_m=closing_m)
     parts = [p for p in getattr(area, "geoms", [area]) if isinstance(p, Polygon) and p.area > 0]
     if not parts:  # thinner than the closing: keep what there is
         parts = [p for p in getattr(geometry, "geoms", [geometry]) if p.area > 0]
@@ -272,13 +269,13 @@ def boundary_descriptions(
     neighbour_distance_m: float = 80.0,
     min_share: float = 0.3,
     step_m: float = 10.0,
+    closing_m: float = 0.0,
 ) -> pd.DataFrame:
     """Describe each community's limits in words (四至), as approval documents do.
 
-    Each community is taken as an area (its compounds joined across the streets
-    inside it, holes ignored) and its outline is sampled every ``step_m``. A sample
-    belongs to the east, south, west or north side by the direction its outline
-    faces. On each side:
+    Each community is taken as an area (its outline, holes ignored) and its outline
+    is sampled every ``step_m``. A sample belongs to the east, south, west or north
+    side by the direction its outline faces. On each side:
 
     1. the named road that runs along the most of it, in front of it (outside the
        community) within ``road_distance_m`` of the edge plus half the road's
@@ -308,6 +305,11 @@ def boundary_descriptions(
         The part of a side (0–1) a road or neighbour must face to be named at once.
     step_m
         Sampling step along the outline.
+    closing_m
+        Closing distance of the outlines (:func:`jinfeng_grid.plan.outline.outline`):
+        ``0`` (default) takes the communities as they are, as a plan writes them
+        (already outlined); for units that are bare unions of compounds give
+        :func:`~jinfeng_grid.plan.outline.closing_distance` of the scenario.
 
     Returns
     -------
@@ -353,7 +355,7 @@ def boundary_descriptions(
         )
     if not 0 < min_share <= 1:
         raise InputDataError(f"min_share must be within (0, 1], got {min_share!r}")
-    if step_m <= 0 or road_distance_m < 0 or neighbour_distance_m < 0:
+    if step_m <= 0 or road_distance_m < 0 or neighbour_distance_m < 0 or closing_m < 0:
         raise InputDataError("step_m must be positive and the distances not negative")
     named: list[tuple[str, shapely.Geometry, float]] = []
     if roads is not None and len(roads) and "name" in roads.columns:
@@ -373,7 +375,7 @@ def boundary_descriptions(
     geometries = communities.geometry.to_numpy()
     names = communities[name_column].astype(str).to_numpy()
     areas = [
-        shapely.union_all(_outer_parts(g)) if g is not None and not g.is_empty else g
+        shapely.union_all(_outer_parts(g, closing_m)) if g is not None and not g.is_empty else g
         for g in geometries
     ]
     tree = shapely.STRtree(geometries)
@@ -383,7 +385,9 @@ def boundary_descriptions(
         if geometry is None or geometry.is_empty:
             rows.append({"community_id": ids.iloc[i], "name": names[i], **sides})
             continue
-        points, normal, weight, side = _side_samples(_outer_parts(geometry), step_m=step_m)
+        points, normal, weight, side = _side_samples(
+            _outer_parts(geometry, closing_m), step_m=step_m
+        )
         if len(points):
             # a sample facing the community itself (across a road that splits it) is inside
             probes = shapely.linestrings(
@@ -435,60 +439,3 @@ def _best(cover: dict[str, float]) -> str | None:
     """The key with the largest positive cover; ties to the first name in sort order."""
     ranked = sorted((item for item in cover.items() if item[1] > 0), key=lambda kv: (-kv[1], kv[0]))
     return ranked[0][0] if ranked else None
-
-
-# --- the approval package ----------------------------------------------------------------
-
-
-def write_package(
-    plan: PlanFiles | str | Path,
-    out_dir: str | Path,
-    *,
-    paper: Literal["A3", "A4"] = "A3",
-    date: datetime.date | str | None = None,
-    producing_unit: str | None = None,
-    png: bool = True,
-) -> dict[str, Path]:
-    """Write the approval package of a plan: atlas, print maps, tables, layers, README.
-
-    See :func:`jinfeng_grid.report.package.write_package` for the folder's contents; this
-    is the public entry point (the ``package`` and ``demo`` commands call it).
-
-    Parameters
-    ----------
-    plan
-        A plan directory (made by ``jinfeng-grid plan``) or a plan it read.
-    out_dir
-        The folder to write; created if missing. Must not be the plan directory.
-    paper
-        ``"A3"`` (default) or ``"A4"`` landscape pages.
-    date
-        编制日期 printed on the maps; today when ``None``.
-    producing_unit
-        编制单位; the scenario's ``[report] producing_unit`` when ``None``.
-    png
-        Also write 300-dpi PNGs of the overview and before/after maps.
-
-    Returns
-    -------
-    dict
-        File name (relative to ``out_dir``) → path, for every file written.
-
-    Raises
-    ------
-    InputDataError
-        If the plan directory is missing or incomplete, or a file cannot be written.
-    ConfigError
-        For an unknown paper size or ``out_dir`` equal to the plan directory.
-
-    Examples
-    --------
-    >>> files = write_package("plan/", "submission/")  # doctest: +SKIP
-    >>> sorted(files)[:3]  # doctest: +SKIP
-    ['README.txt', 'atlas.pdf', 'maps/before_after.pdf']
-    """
-    from jinfeng_grid.report import package as _package
-
-    return _package.write_package(
-        plan, out_dir, paper=paper, date=date, producing_unit=producing_unit, png=png
-    )
