@@ -240,3 +240,43 @@ def test_graph_also_writes_the_building_graph_on_request(capsys, clean_gpkg, tmp
     assert sorted(graph.edges) == [("B1", "B2"), ("B2", "B3")]
     assert graph.edges["B1", "B2"]["distance"] == pytest.approx(110)
     assert graph.nodes["B1"]["compound_id"] == "C01"
+
+
+def test_graph_writes_exactly_the_building_graph_it_describes(capsys, write_layer, tmp_path):
+    # C01 | C02 across a 20 m street; 10 m buildings: B2 and B1 in C01 70 m apart, B1
+    # and B3 facing each other 30 m apart across the street, B3 and B4 in C02 70 m apart
+    from jinfeng_grid.graph import build_adjacency, build_building_graph
+
+    compounds = lattice_compounds(2, 1)
+    path = write_layer(compounds, "d.gpkg", layer="compounds")
+    corners = {"B1": ("C01", 85, 45), "B2": ("C01", 5, 5), "B3": ("C02", 125, 45)}
+    corners["B4"] = ("C02", 205, 85)
+    buildings = frame(
+        [
+            {
+                "id": name,
+                "compound_id": compound,
+                "households": 50,
+                "geometry": shapely.box(X + x, Y + y, X + x + 10, Y + y + 10),
+            }
+            for name, (compound, x, y) in corners.items()
+        ]
+    )
+    buildings.to_file(path, layer="buildings")
+    out_json = tmp_path / "b.json"
+    argv = ["graph", str(path), "--out", str(tmp_path / "g.json"), "--no-png"]
+    code, _, _ = run(capsys, *argv, "--buildings-out", str(out_json))
+    assert code == 0
+    written = nx.node_link_graph(json.loads(out_json.read_text(encoding="utf-8")), edges="edges")
+    # the proximity graph (--buildings-out's help): buildings of one compound within
+    # 60 m, of neighbouring compounds within 60 m plus the gap tolerance, and the
+    # nearest pair joining what is still apart; not the Delaunay graph grids use
+    assert sorted(written.nodes) == ["B1", "B2", "B3", "B4"]
+    assert sorted(written.edges(data="nearest")) == [
+        ("B1", "B2", True),
+        ("B1", "B3", False),
+        ("B3", "B4", True),
+    ]
+    expected = build_building_graph(buildings, compound_graph=build_adjacency(compounds))
+    assert sorted(written.edges) == sorted(expected.edges)
+    assert written.edges["B1", "B3"] == expected.edges["B1", "B3"]

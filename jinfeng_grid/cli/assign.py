@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from jinfeng_grid.cli.exit_codes import EXIT_OK, EXIT_WARNINGS
+
 if TYPE_CHECKING:
     from jinfeng_grid.assign.assignment import StaffAssignment
 
@@ -175,7 +177,7 @@ def _run_assign(args: argparse.Namespace) -> int:
     )
     files = sorted([*written, gpkg.name])
     sys.stdout.write(f"{format_assignment(result)}\nwrote {', '.join(files)} to {out}\n")
-    return 0 if result.proven else 1
+    return EXIT_OK if result.proven else EXIT_WARNINGS
 
 
 def format_assignment(result: StaffAssignment, *, top: int = 5) -> str:

@@ -1,8 +1,8 @@
 """Arguments and helpers shared by the ``jinfeng-grid`` subcommands.
 
-A subcommand lives in ``cli.py`` or in a ``_cli_<name>.py`` module of its own that
-defines ``add_<name>(sub)``; both use these helpers so that every command reads its
-input, columns, scenario and progress the same way.
+Each subcommand lives in a module of its own, ``jinfeng_grid.cli.<name>``, that
+defines ``add_<name>(sub)``; they all use these helpers so that every command reads
+its input, columns, scenario and progress the same way.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ import datetime
 import sys
 from pathlib import Path
 
+from jinfeng_grid.cli.exit_codes import EXIT_OK, EXIT_WARNINGS
 from jinfeng_grid.errors import ConfigError
 
 __all__ = ["add_package"]
@@ -99,5 +100,5 @@ def _run_package(args: argparse.Namespace) -> int:
     )
     if "map.html" not in files:
         sys.stdout.write("note: no interactive map.html (jinfeng_grid.render is not available)\n")
-        return 1
-    return 0
+        return EXIT_WARNINGS
+    return EXIT_OK

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from jinfeng_grid.cli.exit_codes import EXIT_OK, EXIT_WARNINGS
+
 if TYPE_CHECKING:
     import geopandas as gpd
 
@@ -204,7 +206,7 @@ def _run_posts(args: argparse.Namespace) -> int:
     sys.stdout.write(text + "wrote " + ", ".join(str(p) for p in written.values()) + "\n")
     # warnings: not proven optimal, or households the fewest posts still cannot reach
     incomplete = result.model == "set_cover" and bool(result.uncoverable)
-    return 0 if result.status == "optimal" and not incomplete else 1
+    return EXIT_OK if result.status == "optimal" and not incomplete else EXIT_WARNINGS
 
 
 def format_posts_summary(result: PostsResult, *, walk_minutes: float) -> str:

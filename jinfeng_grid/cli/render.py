@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from jinfeng_grid.cli.exit_codes import EXIT_OK
+
 __all__ = ["add_render"]
 
 #: The choices of --basemap (jinfeng_grid.render.BASEMAPS; not imported here so that
@@ -108,4 +110,4 @@ def _run_render(args: argparse.Namespace) -> int:
     if args.paper is not None:
         maps = render.write_print_maps(args.plan_dir, out / "maps", paper=args.paper)
         sys.stdout.write(f"wrote {', '.join(sorted(maps))} to {out / 'maps'}\n")
-    return 0
+    return EXIT_OK

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from jinfeng_grid.cli import common as common
+from jinfeng_grid.cli.exit_codes import EXIT_OK, EXIT_WARNINGS
 
 __all__ = ["add_split"]
 
@@ -125,4 +126,4 @@ def _run_split(args: argparse.Namespace) -> int:
         f"wrote alternatives.csv and {len(split.alternatives)} plan directories to {args.out}"
     )
     sys.stdout.write("\n".join(lines) + "\n")
-    return 1 if split.notes else 0
+    return EXIT_WARNINGS if split.notes else EXIT_OK

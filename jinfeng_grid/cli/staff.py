@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jinfeng_grid.cli import common as common
+from jinfeng_grid.cli.exit_codes import EXIT_OK
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -96,7 +97,7 @@ def _run_staff(args: argparse.Namespace) -> int:
     written = io.write_plan_outputs(out, layers={}, tables=tables, summary=summary)
     text = format_staffing_summary(after, before=before, title=what)
     sys.stdout.write(f"{text}\nwrote {', '.join(sorted(written))} to {out}\n")
-    return 0
+    return EXIT_OK
 
 
 def _district_rows(table: pd.DataFrame) -> list[dict[str, object]]:

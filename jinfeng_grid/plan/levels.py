@@ -521,8 +521,9 @@ def _solve_level(
     budget: float,
     workers: int,
     progress: Callable[[Outcome], None] | None,
-) -> tuple[dict[Hashable, tuple[int, int]], list[Subproblem], list[str]]:
-    """Solve every piece; return node → (piece index, part) and the subproblem records."""
+) -> tuple[dict[Hashable, tuple[int, int]], list[Subproblem], list[tuple[str, str | None]]]:
+    """Solve every piece; return node → (piece index, part), the subproblem records and
+    each failed piece's message with the kind of its error."""
     bounds = bounds_of(unit)
     limits = _time_limits(pieces, budget, workers)
     tasks, owners = [], []
@@ -597,7 +598,9 @@ def _solve_level(
     for index, outcome in zip(owners, outcomes, strict=True):
         piece = pieces[index]
         if outcome.result is None:
-            failures.append(f"{piece.label} ({len(piece.nodes)} nodes): {outcome.error}")
+            failures.append(
+                (f"{piece.label} ({len(piece.nodes)} nodes): {outcome.error}", outcome.error_kind)
+            )
             continue
         result = outcome.result
         for v, part in result.assignment.items():
@@ -682,7 +685,10 @@ def plan_level(
         progress=None if progress is None else (lambda outcome: progress(level, outcome)),
     )
     if failures:
-        raise SolverError(f"{_PLURAL[level]} could not be planned: " + "; ".join(failures))
+        # a piece proven infeasible makes the plan infeasible whatever the time limit
+        proven = any(kind == InfeasibleSpecError.__name__ for _, kind in failures)
+        kind = InfeasibleSpecError if proven else SolverError
+        raise kind(f"{_PLURAL[level]} could not be planned: " + "; ".join(t for t, _ in failures))
     return _LevelRun(
         key={v: (pieces[i].parent, i, part) for v, (i, part) in assignment.items()},
         oversize={(piece.parent, i, 0) for i, piece in enumerate(pieces) if piece.oversize},
