@@ -40,7 +40,11 @@ def add_graph(sub: argparse._SubParsersAction) -> None:
         "--buildings-out",
         default=None,
         metavar="BUILDINGS.json",
-        help="also write the building proximity graph (needs a buildings layer)",
+        help=(
+            "also write the building graph that plan draws grids from: Delaunay "
+            "neighbours within a compound and across neighbouring compounds (needs a "
+            "buildings layer)"
+        ),
     )
     parser.add_argument(
         "--buildings-layer",
@@ -145,7 +149,7 @@ def _run_graph(args: argparse.Namespace) -> int:
     )
     io.write_graph_json(adjacency, args.out)
     if args.buildings_out is not None:
-        building_graph = graph.build_building_graph(
+        building_graph = graph.build_building_contiguity(
             report.repaired_buildings, compound_graph=adjacency
         )
         io.write_graph_json(building_graph, args.buildings_out)
