@@ -12,7 +12,8 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from jinfeng_grid.config.scenario import ColumnMap, Scenario
+from jinfeng_grid.config.columns import ColumnMap
+from jinfeng_grid.config.scenario import Scenario
 from jinfeng_grid.errors import PlanCheckError
 from jinfeng_grid.io import files as io
 from jinfeng_grid.plan.district import DistrictPlan, SplitResult, plan_district, split_community

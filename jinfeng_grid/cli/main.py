@@ -83,7 +83,7 @@ def _run_demo(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from jinfeng_grid import pipeline
-    from jinfeng_grid.config.scenario import load_scenario
+    from jinfeng_grid.config.load import load_scenario
     from jinfeng_grid.io import files as io
     from jinfeng_grid.report import summaries as report
 
@@ -413,7 +413,7 @@ def _add_plan(sub: argparse._SubParsersAction) -> None:
 
 def _run_plan(args: argparse.Namespace) -> int:
     from jinfeng_grid import pipeline
-    from jinfeng_grid.config.scenario import parse_column_flags
+    from jinfeng_grid.config.columns import parse_column_flags
 
     input_path, out = args.input, args.out
     scenario = common.scenario_from_args(args)

@@ -58,7 +58,7 @@ def add_staff(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_staff(args: argparse.Namespace) -> int:
-    from jinfeng_grid.config.scenario import load_scenario
+    from jinfeng_grid.config.load import load_scenario
     from jinfeng_grid.errors import ConfigError
     from jinfeng_grid.io import files as io
     from jinfeng_grid.staffing import norms as staffing

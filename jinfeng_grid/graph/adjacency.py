@@ -27,7 +27,8 @@ import pandas as pd
 import pyproj
 import shapely
 
-from jinfeng_grid.config.scenario import LAYER_KEYS
+from jinfeng_grid.config.columns import LAYER_KEYS
+from jinfeng_grid.config.options import DEFAULT_BARRIER_GAP_M, DEFAULT_GAP_TOLERANCE_M
 from jinfeng_grid.crs import is_metric
 from jinfeng_grid.errors import GeometryError, InputDataError
 from jinfeng_grid.graph import geometry as geo
@@ -47,12 +48,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Default gap tolerance: a local street (支路) with its verges, kerb to kerb of the
-#: compound fences. Chinese local streets have 15-30 m red lines (GB 50220 / CJJ 37).
-DEFAULT_GAP_TOLERANCE_M = 30.0
-#: Widest gap across a barrier line: an arterial road (主干路, 40-60 m red line) with
-#: the setbacks of the compounds on both sides.
-DEFAULT_BARRIER_GAP_M = 80.0
 #: Shortest shared boundary that makes touching polygons neighbours (not a corner).
 DEFAULT_MIN_SHARED_M = 1.0
 #: Shortest frontage across a gap, as a fraction of the gap tolerance: diagonal

@@ -33,7 +33,7 @@ import pandas as pd
 import pyogrio
 import pyproj
 
-from jinfeng_grid.config.scenario import LAYER_KEYS, REQUIRED_KEYS, LayerColumns
+from jinfeng_grid.config.columns import LAYER_KEYS, REQUIRED_KEYS, LayerColumns
 from jinfeng_grid.crs import to_working_crs
 from jinfeng_grid.errors import GeometryError, InputDataError
 

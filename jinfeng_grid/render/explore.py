@@ -46,7 +46,7 @@ from folium.features import GeoJsonPopup, GeoJsonTooltip
 from jinja2 import Template
 
 from jinfeng_grid import crs as jcrs
-from jinfeng_grid.config.scenario import DEFAULT_DISTRICT_CODE, DEFAULT_DISTRICT_NAME
+from jinfeng_grid.config.options import DEFAULT_DISTRICT_CODE, DEFAULT_DISTRICT_NAME
 from jinfeng_grid.errors import ConfigError, InputDataError, JinfengGridError
 from jinfeng_grid.io import files as io
 
