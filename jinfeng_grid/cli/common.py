@@ -71,7 +71,7 @@ def column_map(args: argparse.Namespace) -> ColumnMap:
 
 def optional_layer(path: str, requested: str | None, default: str, *, off: bool) -> str | None:
     """A named extra layer: the one asked for, else ``default`` if the file has it."""
-    from jinfeng_grid.io import files as io
+    from jinfeng_grid.io import read as io
 
     if off:
         return None

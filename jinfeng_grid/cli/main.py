@@ -84,7 +84,7 @@ def _run_demo(args: argparse.Namespace) -> int:
 
     from jinfeng_grid import pipeline
     from jinfeng_grid.config.load import load_scenario
-    from jinfeng_grid.io import files as io
+    from jinfeng_grid.io import read as io
     from jinfeng_grid.report import summaries as report
 
     path = args.input if args.input is not None else io.sample_path()
@@ -278,7 +278,8 @@ def _run_graph(args: argparse.Namespace) -> int:
 
     from jinfeng_grid.errors import ConfigError
     from jinfeng_grid.graph import adjacency as graph
-    from jinfeng_grid.io import files as io
+    from jinfeng_grid.io.read import read_lines, read_roads
+    from jinfeng_grid.io.write import write_figure, write_graph_json
     from jinfeng_grid.validate import compounds as validate
 
     compounds, buildings = common.read_district(args, with_buildings=args.buildings_out is not None)
@@ -299,7 +300,7 @@ def _run_graph(args: argparse.Namespace) -> int:
     barriers = []
     roads_layer = common.optional_layer(args.input, args.roads_layer, "roads", off=False)
     if roads_layer is not None:
-        roads = io.read_roads(
+        roads = read_roads(
             args.input,
             layer=roads_layer,
             columns=columns.roads,
@@ -316,7 +317,7 @@ def _run_graph(args: argparse.Namespace) -> int:
                 "(e.g. landuse:kind=water)"
             )
         where = {column: value} if condition else None
-        barriers.append(io.read_lines(args.input, layer=layer, crs=args.crs, where=where))
+        barriers.append(read_lines(args.input, layer=layer, crs=args.crs, where=where))
     adjacency = graph.build_adjacency(
         report.repaired,
         gap_tolerance_m=gap,
@@ -325,17 +326,17 @@ def _run_graph(args: argparse.Namespace) -> int:
         barrier_gap_m=graph.DEFAULT_BARRIER_GAP_M if args.barrier_gap is None else args.barrier_gap,
         connect_islands=args.connect_islands,
     )
-    io.write_graph_json(adjacency, args.out)
+    write_graph_json(adjacency, args.out)
     if args.buildings_out is not None:
         building_graph = graph.build_building_graph(
             report.repaired_buildings, compound_graph=adjacency
         )
-        io.write_graph_json(building_graph, args.buildings_out)
+        write_graph_json(building_graph, args.buildings_out)
     if not args.no_png:
         from jinfeng_grid.render.cartography import plot_adjacency
 
         png = Path(args.png) if args.png is not None else Path(args.out).with_suffix(".png")
-        io.write_figure(plot_adjacency(report.repaired, adjacency, barriers=barriers), png)
+        write_figure(plot_adjacency(report.repaired, adjacency, barriers=barriers), png)
     sys.stdout.write(f"{graph.graph_components(adjacency)}\n")
     return 0
 

@@ -53,7 +53,7 @@ from jinfeng_grid.errors import ConfigError, InputDataError
 from jinfeng_grid.graph.adjacency import graph_components
 
 if TYPE_CHECKING:
-    from jinfeng_grid.io.files import PlanFiles
+    from jinfeng_grid.io.plan_dir import PlanFiles
 
 __all__ = [
     "FONT_FAMILY",

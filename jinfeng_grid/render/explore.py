@@ -48,7 +48,8 @@ from jinja2 import Template
 from jinfeng_grid import crs as jcrs
 from jinfeng_grid.config.options import DEFAULT_DISTRICT_CODE, DEFAULT_DISTRICT_NAME
 from jinfeng_grid.errors import ConfigError, InputDataError, JinfengGridError
-from jinfeng_grid.io import files as io
+from jinfeng_grid.io.plan_dir import PlanFiles
+from jinfeng_grid.io.read import read_layer
 
 logger = logging.getLogger(__name__)
 
@@ -364,7 +365,7 @@ def _staff_lines(households: Any, population: Any, *, grids: Any = None) -> Staf
 
 
 def staffing_lookup(
-    plan: io.PlanFiles, *, district_id: str, district_name: str, before: bool = False
+    plan: PlanFiles, *, district_id: str, district_name: str, before: bool = False
 ) -> StaffLookup:
     """``(level, unit_id) -> staff rows`` of the plan's units, or of the current ones.
 
@@ -574,7 +575,7 @@ def _closed(geometry: shapely.Geometry, radius: float) -> shapely.Geometry:
 
 
 def _subdistricts_layer(
-    plan: io.PlanFiles, gcj02: bool, closing_m: float, staff: StaffLookup
+    plan: PlanFiles, gcj02: bool, closing_m: float, staff: StaffLookup
 ) -> folium.FeatureGroup | None:
     frame = plan.subdistricts
     if frame is None or frame.empty:
@@ -629,7 +630,7 @@ def _subdistricts_layer(
 
 
 def _communities_layer(
-    plan: io.PlanFiles, gcj02: bool, staff: StaffLookup
+    plan: PlanFiles, gcj02: bool, staff: StaffLookup
 ) -> tuple[folium.FeatureGroup, folium.FeatureGroup]:
     frame = _drop_empty(plan.communities, "communities", "community_id")
     props = []
@@ -734,7 +735,7 @@ def current_communities(
 
 
 def _current_layer(
-    plan: io.PlanFiles,
+    plan: PlanFiles,
     gcj02: bool,
     caps: tuple[float | None, float | None],
     closing_m: float,
@@ -784,7 +785,7 @@ def _current_layer(
     return group
 
 
-def _grids_layer(plan: io.PlanFiles, gcj02: bool, staff: StaffLookup) -> folium.FeatureGroup:
+def _grids_layer(plan: PlanFiles, gcj02: bool, staff: StaffLookup) -> folium.FeatureGroup:
     frame = _drop_empty(plan.grids, "grids", "grid_id")
     props = []
     for row in _records(frame):
@@ -834,7 +835,7 @@ def _grids_layer(plan: io.PlanFiles, gcj02: bool, staff: StaffLookup) -> folium.
     return group
 
 
-def _compounds_layer(plan: io.PlanFiles, gcj02: bool) -> folium.FeatureGroup:
+def _compounds_layer(plan: PlanFiles, gcj02: bool) -> folium.FeatureGroup:
     frame = _drop_empty(plan.compounds, "compounds", "compound_id")
     props = []
     for row in _records(frame):
@@ -870,7 +871,7 @@ def _compounds_layer(plan: io.PlanFiles, gcj02: bool) -> folium.FeatureGroup:
     return group
 
 
-def _roads_layer(plan: io.PlanFiles, gcj02: bool) -> folium.FeatureGroup | None:
+def _roads_layer(plan: PlanFiles, gcj02: bool) -> folium.FeatureGroup | None:
     frame = plan.roads
     if frame is None or frame.empty:
         return None
@@ -1023,7 +1024,7 @@ def read_posts(posts: gpd.GeoDataFrame | str | Path) -> gpd.GeoDataFrame:
         are not points.
     """
     if isinstance(posts, str | Path):
-        frame = io.read_layer(posts, layer="posts")
+        frame = read_layer(posts, layer="posts")
         where = f"layer 'posts' of {Path(posts).name}"
     else:
         frame = posts
@@ -1225,7 +1226,7 @@ class _FoldOnPopup(MacroElement):
 # --- the map -------------------------------------------------------------------------------
 
 
-def _scenario(plan: io.PlanFiles) -> Mapping[str, Any]:
+def _scenario(plan: PlanFiles) -> Mapping[str, Any]:
     provenance = plan.summary.get("provenance")
     if isinstance(provenance, Mapping):
         scenario = provenance.get("scenario")
@@ -1248,7 +1249,7 @@ def _total(frame: pd.DataFrame, column: str) -> int | None:
 
 
 def build_plan_map(
-    plan: io.PlanFiles,
+    plan: PlanFiles,
     *,
     posts: gpd.GeoDataFrame | str | Path | None = None,
     basemap: str = "osm",

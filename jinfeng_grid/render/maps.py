@@ -30,7 +30,8 @@ from typing import Literal
 import folium
 import geopandas as gpd
 
-from jinfeng_grid.io import files as io
+from jinfeng_grid.io.plan_dir import PlanFiles, read_plan
+from jinfeng_grid.io.write import write_text
 from jinfeng_grid.render import explore as _explore
 from jinfeng_grid.render.cartography import (
     plot_adjacency,
@@ -62,7 +63,7 @@ MAP_FILE = "map.html"
 
 
 def write_print_maps(
-    plan: io.PlanFiles | str | Path,
+    plan: PlanFiles | str | Path,
     out_dir: str | Path,
     *,
     paper: Literal["A3", "A4"] = "A3",
@@ -93,13 +94,13 @@ def write_print_maps(
     """
     from jinfeng_grid.report import package as _package
 
-    plan = plan if isinstance(plan, io.PlanFiles) else io.read_plan(plan)
+    plan = plan if isinstance(plan, PlanFiles) else read_plan(plan)
     written, _ = _package.print_maps(plan, Path(out_dir), paper=paper, png=png)
     return written
 
 
 def explore_plan(
-    plan: io.PlanFiles,
+    plan: PlanFiles,
     *,
     posts: gpd.GeoDataFrame | str | Path | None = None,
     basemap: str = "osm",
@@ -155,7 +156,7 @@ def explore_plan(
     Examples
     --------
     >>> from jinfeng_grid import io, render
-    >>> plan = io.read_plan("plan/")  # doctest: +SKIP
+    >>> plan = read_plan("plan/")  # doctest: +SKIP
     >>> render.explore_plan(plan, basemap="amap")  # doctest: +SKIP
     <folium.folium.Map object at ...>
     """
@@ -169,7 +170,7 @@ def explore_plan(
 
 
 def write_map(
-    plan: io.PlanFiles | str | Path,
+    plan: PlanFiles | str | Path,
     path: str | Path,
     *,
     posts: gpd.GeoDataFrame | str | Path | None = None,
@@ -208,7 +209,7 @@ def write_map(
     PosixPath('plan/map.html')
     """
     holds_key = _explore.resolve_basemap(basemap).holds_key  # a bad basemap fails first
-    plan_files = plan if isinstance(plan, io.PlanFiles) else io.read_plan(plan)
+    plan_files = plan if isinstance(plan, PlanFiles) else read_plan(plan)
     m = explore_plan(
         plan_files,
         posts=posts,
@@ -217,7 +218,7 @@ def write_map(
         speed_m_per_min=speed_m_per_min,
     )
     page = _explore.map_html(m)
-    path = io.write_text(path, page)
+    path = write_text(path, page)
     logger.info("wrote %s (%.1f MB)", path, len(page.encode("utf-8")) / 1e6)
     if holds_key:
         logger.warning(

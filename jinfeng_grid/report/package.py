@@ -36,7 +36,14 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from jinfeng_grid.errors import ConfigError, InputDataError
-from jinfeng_grid.io import files as io
+from jinfeng_grid.io.plan_dir import PlanFiles, read_plan
+from jinfeng_grid.io.write import (
+    copy_file,
+    write_pdf_pages,
+    write_print_figure,
+    write_text,
+    write_workbook,
+)
 from jinfeng_grid.render import cartography as carto
 from jinfeng_grid.staffing import norms as staffing
 
@@ -146,7 +153,7 @@ _LEVEL_NAMES = {"grid": "网格", "community": "社区", "subdistrict": "街道"
 # --- tables ------------------------------------------------------------------------------
 
 
-def _compound_grids(plan: io.PlanFiles) -> pd.Series:
+def _compound_grids(plan: PlanFiles) -> pd.Series:
     """Short names of the grids each compound is in (``第1网格、第2网格``), by compound id.
 
     From the buildings' ``grid_id`` when the plan has buildings, else from where the
@@ -177,7 +184,7 @@ def _compound_grids(plan: io.PlanFiles) -> pd.Series:
     )
 
 
-def _plan_staffing(plan: io.PlanFiles, info: carto.MapInfo) -> pd.DataFrame:
+def _plan_staffing(plan: PlanFiles, info: carto.MapInfo) -> pd.DataFrame:
     report = ((plan.summary.get("provenance") or {}).get("scenario") or {}).get("report") or {}
     return staffing.staffing_for_plan(
         plan,
@@ -187,7 +194,7 @@ def _plan_staffing(plan: io.PlanFiles, info: carto.MapInfo) -> pd.DataFrame:
 
 
 def package_tables(
-    plan: io.PlanFiles, *, boundaries: pd.DataFrame, staff: pd.DataFrame
+    plan: PlanFiles, *, boundaries: pd.DataFrame, staff: pd.DataFrame
 ) -> dict[str, pd.DataFrame]:
     """The workbook's sheets with Chinese headers: 社区, 网格, 小区, 调整明细, 四至, 人员配置.
 
@@ -230,7 +237,7 @@ def _headed(frame: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _read_moves(plan: io.PlanFiles) -> pd.DataFrame | None:
+def _read_moves(plan: PlanFiles) -> pd.DataFrame | None:
     path = plan.path / "moves.csv"
     if not path.is_file():
         return None
@@ -452,7 +459,7 @@ def _number_pages(figures: Sequence[Figure], k: float) -> None:
 # --- the package -------------------------------------------------------------------------
 
 
-def _changed(plan: io.PlanFiles) -> pd.DataFrame:
+def _changed(plan: PlanFiles) -> pd.DataFrame:
     communities = plan.communities
     if "unchanged" in communities.columns:
         communities = communities[~communities["unchanged"].astype(bool)]
@@ -460,7 +467,7 @@ def _changed(plan: io.PlanFiles) -> pd.DataFrame:
 
 
 def _community_blocks(
-    plan: io.PlanFiles, row: Any, boundary: str, staff: pd.DataFrame, grid_names: pd.Series
+    plan: PlanFiles, row: Any, boundary: str, staff: pd.DataFrame, grid_names: pd.Series
 ) -> list[_Block]:
     cid = str(row["community_id"])
     grids = plan.grids[plan.grids["community_id"].astype(str) == cid]
@@ -522,11 +529,11 @@ def _community_blocks(
 def _save(figure: Figure, path: Path, *, dpi: int = 300) -> Path:
     metadata = {"Creator": "jinfeng_grid", "CreationDate": None} if path.suffix == ".pdf" else None
     with carto.print_style():
-        return io.write_print_figure(figure, path, dpi=dpi, metadata=metadata)
+        return write_print_figure(figure, path, dpi=dpi, metadata=metadata)
 
 
 def print_maps(
-    plan: io.PlanFiles,
+    plan: PlanFiles,
     out_dir: Path,
     *,
     paper: carto.Paper = "A3",
@@ -564,7 +571,7 @@ def print_maps(
 
 
 def write_package(
-    plan: io.PlanFiles | str | Path,
+    plan: PlanFiles | str | Path,
     out_dir: str | Path,
     *,
     paper: str = "A3",
@@ -577,8 +584,8 @@ def write_package(
     Parameters and errors are those of :func:`jinfeng_grid.report.write_package`.
     """
     carto._check_paper(paper)
-    if not isinstance(plan, io.PlanFiles):
-        plan = io.read_plan(plan)
+    if not isinstance(plan, PlanFiles):
+        plan = read_plan(plan)
     out = Path(out_dir)
     if out.exists() and out.resolve() == plan.path.resolve():
         raise ConfigError(
@@ -644,7 +651,7 @@ def write_package(
                     pages.add(block)
                 atlas_pages.extend(pages.pages)
             _number_pages(atlas_pages, carto.PAPERS[paper][0] / 420.0)
-            written["atlas.pdf"] = io.write_pdf_pages(
+            written["atlas.pdf"] = write_pdf_pages(
                 atlas_pages,
                 out / "atlas.pdf",
                 metadata={
@@ -658,15 +665,15 @@ def write_package(
             f"cannot write the package to {out}: {error.strerror or error}"
         ) from error
     tables = package_tables(plan, boundaries=boundaries, staff=staff)
-    written["plan.xlsx"] = io.write_workbook(out / "plan.xlsx", tables)
+    written["plan.xlsx"] = write_workbook(out / "plan.xlsx", tables)
     for name in ("plan.gpkg", "summary.json", "moves.csv"):
         source = plan.path / name
         if source.is_file():
-            written[name] = io.copy_file(source, out / name)
+            written[name] = copy_file(source, out / name)
     html = _interactive_map(plan, out / "map.html")
     if html is not None:
         written["map.html"] = html
-    written["README.txt"] = io.write_text(
+    written["README.txt"] = write_text(
         out / "README.txt", _readme(plan, info, written, changed=len(changed), paper=paper)
     )
     logger.info(
@@ -684,7 +691,7 @@ def _iter_rows(frame: pd.DataFrame) -> Iterator[pd.Series]:
         yield row
 
 
-def _interactive_map(plan: io.PlanFiles, path: Path) -> Path | None:
+def _interactive_map(plan: PlanFiles, path: Path) -> Path | None:
     """``map.html`` through ``render.write_map`` when that module exists."""
     try:
         from jinfeng_grid.render import maps as render
@@ -700,7 +707,7 @@ def _interactive_map(plan: io.PlanFiles, path: Path) -> Path | None:
 
 
 def _readme(
-    plan: io.PlanFiles, info: carto.MapInfo, written: dict[str, Path], *, changed: int, paper: str
+    plan: PlanFiles, info: carto.MapInfo, written: dict[str, Path], *, changed: int, paper: str
 ) -> str:
     c = len(plan.communities)
     g = len(plan.grids)

@@ -27,7 +27,7 @@ from jinfeng_grid.errors import InputDataError
 if TYPE_CHECKING:
     import datetime
 
-    from jinfeng_grid.io.files import PlanFiles
+    from jinfeng_grid.io.plan_dir import PlanFiles
 
 __all__ = [
     "SIDES",

@@ -37,7 +37,7 @@ from jinfeng_grid.errors import ConfigError, InputDataError, PlanCheckError
 from jinfeng_grid.standards import standard
 
 if TYPE_CHECKING:
-    from jinfeng_grid.io.files import PlanFiles
+    from jinfeng_grid.io.plan_dir import PlanFiles
 
 __all__ = [
     "ROLES",
