@@ -278,6 +278,8 @@ def _run_graph(args: argparse.Namespace) -> int:
 
     from jinfeng_grid.errors import ConfigError
     from jinfeng_grid.graph import adjacency as graph
+    from jinfeng_grid.graph.buildings import build_building_graph
+    from jinfeng_grid.graph.components import graph_components
     from jinfeng_grid.io.read import read_lines, read_roads
     from jinfeng_grid.io.write import write_figure, write_graph_json
     from jinfeng_grid.validate import compounds as validate
@@ -328,16 +330,14 @@ def _run_graph(args: argparse.Namespace) -> int:
     )
     write_graph_json(adjacency, args.out)
     if args.buildings_out is not None:
-        building_graph = graph.build_building_graph(
-            report.repaired_buildings, compound_graph=adjacency
-        )
+        building_graph = build_building_graph(report.repaired_buildings, compound_graph=adjacency)
         write_graph_json(building_graph, args.buildings_out)
     if not args.no_png:
         from jinfeng_grid.render.cartography import plot_adjacency
 
         png = Path(args.png) if args.png is not None else Path(args.out).with_suffix(".png")
         write_figure(plot_adjacency(report.repaired, adjacency, barriers=barriers), png)
-    sys.stdout.write(f"{graph.graph_components(adjacency)}\n")
+    sys.stdout.write(f"{graph_components(adjacency)}\n")
     return 0
 
 

@@ -50,7 +50,7 @@ from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from jinfeng_grid.errors import ConfigError, InputDataError
-from jinfeng_grid.graph.adjacency import graph_components
+from jinfeng_grid.graph.components import graph_components
 
 if TYPE_CHECKING:
     from jinfeng_grid.io.plan_dir import PlanFiles
