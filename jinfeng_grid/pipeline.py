@@ -12,9 +12,19 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from jinfeng_grid.config.scenario import ColumnMap, Scenario
+from jinfeng_grid.config.columns import ColumnMap
+from jinfeng_grid.config.scenario import Scenario
 from jinfeng_grid.errors import PlanCheckError
-from jinfeng_grid.io import files as io
+from jinfeng_grid.io.plan_dir import write_plan_outputs
+from jinfeng_grid.io.provenance import provenance
+from jinfeng_grid.io.read import (
+    read_buildings,
+    read_compounds,
+    read_facilities,
+    read_layer,
+    read_roads,
+)
+from jinfeng_grid.io.write import write_table
 from jinfeng_grid.plan.district import DistrictPlan, SplitResult, plan_district, split_community
 from jinfeng_grid.validate.compounds import validate_compounds
 
@@ -199,18 +209,18 @@ def read_layers(
             return None
         return reader(input_path, layer=name, columns=cols, crs=crs, encoding=encoding)
 
-    compounds = io.read_compounds(
+    compounds = read_compounds(
         input_path, layer=layer, columns=columns.compounds, crs=crs, encoding=encoding
     )
     staff = None
     if staff_layer is not None:
-        staff = pd.DataFrame(io.read_layer(input_path, layer=staff_layer, encoding=encoding))
+        staff = pd.DataFrame(read_layer(input_path, layer=staff_layer, encoding=encoding))
         staff = staff.drop(columns=["geometry"], errors="ignore")
     return District(
         compounds,
-        read(io.read_buildings, buildings_layer, columns.buildings),
-        read(io.read_roads, roads_layer, columns.roads),
-        read(io.read_facilities, facilities_layer, columns.facilities),
+        read(read_buildings, buildings_layer, columns.buildings),
+        read(read_roads, roads_layer, columns.roads),
+        read(read_facilities, facilities_layer, columns.facilities),
         staff,
     )
 
@@ -279,10 +289,10 @@ def write_plan(
     if district.facilities is not None:
         layers["facilities"] = district.facilities
     summary = plan_summary(
-        plan, io.provenance([input_path], scenario=plan.scenario, seed=plan.scenario.solver.seed)
+        plan, provenance([input_path], scenario=plan.scenario, seed=plan.scenario.solver.seed)
     )
     summary.update(extra or {})
-    files = io.write_plan_outputs(
+    files = write_plan_outputs(
         out_dir,
         layers=layers,
         tables=plan_tables(plan),
@@ -429,7 +439,7 @@ def run_split(
             extra={"split": {"community": community, "parts": split.parts, **row}},
         )
         files.update({f"alternative_{number}/{name}": path for name, path in written.items()})
-    files["alternatives.csv"] = io.write_table(split.comparison, out / "alternatives.csv")
+    files["alternatives.csv"] = write_table(split.comparison, out / "alternatives.csv")
     return SplitRun(split, files)
 
 

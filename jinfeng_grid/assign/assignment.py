@@ -64,7 +64,7 @@ from jinfeng_grid.assign.tables import (
 from jinfeng_grid.errors import ConfigError
 
 if TYPE_CHECKING:
-    from jinfeng_grid.io.files import PlanFiles
+    from jinfeng_grid.io.plan_dir import PlanFiles
 
 __all__ = [
     "ASSIGNED_ROLES",

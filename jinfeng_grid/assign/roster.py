@@ -16,7 +16,7 @@ from jinfeng_grid.errors import InputDataError
 from jinfeng_grid.staffing.norms import ROLES
 
 if TYPE_CHECKING:
-    from jinfeng_grid.io.files import PlanFiles
+    from jinfeng_grid.io.plan_dir import PlanFiles
 
 __all__ = ["EMPLOYMENT", "ROSTER_COLUMNS", "CurrentUnits", "check_roster", "current_units"]
 

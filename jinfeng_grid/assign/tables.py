@@ -17,7 +17,7 @@ from jinfeng_grid.assign.model import CoverSolution
 
 if TYPE_CHECKING:
     from jinfeng_grid.assign.assignment import AssignOptions
-    from jinfeng_grid.io.files import PlanFiles
+    from jinfeng_grid.io.plan_dir import PlanFiles
 
 __all__ = [
     "assignment_rows",

@@ -102,7 +102,7 @@ def add_assign(sub: argparse._SubParsersAction) -> None:
 
 def _read_roster(spec: str) -> Any:
     from jinfeng_grid.errors import InputDataError
-    from jinfeng_grid.io import files as io
+    from jinfeng_grid.io import read as io
 
     path, layer = spec, None
     head, sep, tail = spec.rpartition(":")
@@ -125,7 +125,8 @@ def _read_roster(spec: str) -> Any:
 def _run_assign(args: argparse.Namespace) -> int:
     from jinfeng_grid.assign.assignment import AssignOptions, assign_staff
     from jinfeng_grid.errors import ConfigError
-    from jinfeng_grid.io import files as io
+    from jinfeng_grid.io.plan_dir import read_plan, write_plan_outputs
+    from jinfeng_grid.io.write import write_layers
 
     source, out = Path(args.plan), Path(args.out)
     if out.resolve() == source.resolve() or (out / "plan.gpkg").exists():
@@ -141,7 +142,7 @@ def _run_assign(args: argparse.Namespace) -> int:
         time_limit=args.time_limit,
         seed=args.seed,
     )
-    plan = io.read_plan(source)
+    plan = read_plan(source)
     roster = _read_roster(args.staff)
     result = assign_staff(plan, roster, options=options)
     summary = {
@@ -158,7 +159,7 @@ def _run_assign(args: argparse.Namespace) -> int:
         "proven_optimal": result.proven,
         **result.summary(),
     }
-    written = io.write_plan_outputs(
+    written = write_plan_outputs(
         out,
         layers={},
         tables={
@@ -170,7 +171,7 @@ def _run_assign(args: argparse.Namespace) -> int:
         summary=summary,
     )
     crs = plan.compounds.attrs.get("input_crs")
-    gpkg = io.write_layers(
+    gpkg = write_layers(
         out / "assignments.gpkg",
         {"grids": result.grids, "communities": result.communities},
         crs=crs,

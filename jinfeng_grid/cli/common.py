@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from jinfeng_grid.config.scenario import ColumnMap, Scenario
+    from jinfeng_grid.config.columns import ColumnMap
+    from jinfeng_grid.config.scenario import Scenario
 
 __all__ = [
     "add_buildings_arguments",
@@ -59,7 +60,8 @@ def add_input_arguments(parser: argparse.ArgumentParser) -> None:
 
 def column_map(args: argparse.Namespace) -> ColumnMap:
     """The scenario's ``[columns]`` (if ``--config``) overridden by ``--column`` flags."""
-    from jinfeng_grid.config.scenario import load_scenario, parse_column_flags
+    from jinfeng_grid.config.columns import parse_column_flags
+    from jinfeng_grid.config.load import load_scenario
 
     flags = parse_column_flags(args.column)
     if args.config is None:
@@ -69,7 +71,7 @@ def column_map(args: argparse.Namespace) -> ColumnMap:
 
 def optional_layer(path: str, requested: str | None, default: str, *, off: bool) -> str | None:
     """A named extra layer: the one asked for, else ``default`` if the file has it."""
-    from jinfeng_grid.io import files as io
+    from jinfeng_grid.io import read as io
 
     if off:
         return None
@@ -111,7 +113,7 @@ def add_buildings_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def scenario_from_args(args: argparse.Namespace) -> Scenario:
-    from jinfeng_grid.config.scenario import load_scenario
+    from jinfeng_grid.config.load import load_scenario
 
     scenario = load_scenario(args.config)
     solver: dict[str, object] = {}

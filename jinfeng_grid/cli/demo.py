@@ -58,9 +58,8 @@ def add_demo(sub: argparse._SubParsersAction) -> None:
 def _run_demo(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from jinfeng_grid import pipeline
-    from jinfeng_grid.config.scenario import load_scenario
-    from jinfeng_grid.io import files as io
+    from jinfeng_grid import io, pipeline
+    from jinfeng_grid.config.load import load_scenario
     from jinfeng_grid.report import package
     from jinfeng_grid.report import summaries as report
 

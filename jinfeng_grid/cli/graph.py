@@ -98,9 +98,8 @@ def add_graph(sub: argparse._SubParsersAction) -> None:
 def _run_graph(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from jinfeng_grid import graph, io
     from jinfeng_grid.errors import ConfigError
-    from jinfeng_grid.graph import adjacency as graph
-    from jinfeng_grid.io import files as io
     from jinfeng_grid.validate import compounds as validate
 
     compounds, buildings = common.read_district(args, with_buildings=args.buildings_out is not None)

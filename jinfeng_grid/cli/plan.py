@@ -86,7 +86,7 @@ def add_plan(sub: argparse._SubParsersAction) -> None:
 
 def _run_plan(args: argparse.Namespace) -> int:
     from jinfeng_grid import pipeline
-    from jinfeng_grid.config.scenario import parse_column_flags
+    from jinfeng_grid.config.columns import parse_column_flags
 
     input_path, out = args.input, args.out
     scenario = common.scenario_from_args(args)

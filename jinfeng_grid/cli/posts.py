@@ -124,7 +124,7 @@ def add_posts(sub: argparse._SubParsersAction) -> None:
 
 def _read_candidates(spec: str) -> gpd.GeoDataFrame:
     """``FILE`` or ``FILE:LAYER`` (a path that exists as given wins over the split)."""
-    from jinfeng_grid.io import files as io
+    from jinfeng_grid.io import read as io
 
     path, layer = spec, None
     if not Path(spec).exists() and ":" in spec:
@@ -137,10 +137,11 @@ def _read_candidates(spec: str) -> gpd.GeoDataFrame:
 def _read_source(source: Path) -> dict[str, Any]:
     """The layers ``site_posts`` needs from a plan directory or a district file."""
     from jinfeng_grid.errors import InputDataError
-    from jinfeng_grid.io import files as io
+    from jinfeng_grid.io.plan_dir import read_plan
+    from jinfeng_grid.io.read import list_layers, read_compounds, read_facilities, read_roads
 
     if source.is_dir():
-        plan = io.read_plan(source)
+        plan = read_plan(source)
         if plan.facilities is None:
             raise InputDataError(
                 f"plan directory {plan.path} has no facilities layer, so there are no existing "
@@ -156,13 +157,13 @@ def _read_source(source: Path) -> dict[str, Any]:
             "community_column": "community_id",
         }
     # a current, unplanned district: communities are its compounds' current community
-    compounds = io.read_compounds(source)
+    compounds = read_compounds(source)
     if "community" not in compounds.columns:
         raise InputDataError(
             f"the compounds of {source.name} have no current community column (社区), so "
             "there is no community to report coverage by: add one, or give a plan directory"
         )
-    layers = io.list_layers(source)
+    layers = list_layers(source)
     if "facilities" not in layers:
         raise InputDataError(
             f"{source.name} has no facilities layer (it has {', '.join(layers)}): existing "
@@ -171,9 +172,9 @@ def _read_source(source: Path) -> dict[str, Any]:
         )
     return {
         "compounds": compounds,
-        "facilities": io.read_facilities(source, layer="facilities"),
+        "facilities": read_facilities(source, layer="facilities"),
         "communities": None,
-        "roads": io.read_roads(source, layer="roads") if "roads" in layers else None,
+        "roads": read_roads(source, layer="roads") if "roads" in layers else None,
         "id_column": "id",
         "community_column": "community",
     }

@@ -80,7 +80,7 @@ def add_split(sub: argparse._SubParsersAction) -> None:
 
 def _run_split(args: argparse.Namespace) -> int:
     from jinfeng_grid import pipeline
-    from jinfeng_grid.config.scenario import parse_column_flags
+    from jinfeng_grid.config.columns import parse_column_flags
 
     scenario = common.scenario_from_args(args)
     columns = scenario.columns.merged(parse_column_flags(args.column))

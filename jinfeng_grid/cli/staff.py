@@ -59,9 +59,10 @@ def add_staff(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_staff(args: argparse.Namespace) -> int:
-    from jinfeng_grid.config.scenario import load_scenario
+    from jinfeng_grid.config.load import load_scenario
     from jinfeng_grid.errors import ConfigError
-    from jinfeng_grid.io import files as io
+    from jinfeng_grid.io.plan_dir import read_plan, write_plan_outputs
+    from jinfeng_grid.io.read import read_layer
     from jinfeng_grid.staffing import norms as staffing
 
     report = load_scenario(args.config).report
@@ -74,7 +75,7 @@ def _run_staff(args: argparse.Namespace) -> int:
         )
     before = None
     if source.is_dir():
-        plan = io.read_plan(source)
+        plan = read_plan(source)
         after = staffing.staffing_for_plan(plan, **ids)
         before = staffing.staffing_before_plan(plan, **ids)
         what = f"plan {source}"
@@ -83,7 +84,7 @@ def _run_staff(args: argparse.Namespace) -> int:
         staff_layer = common.optional_layer(args.input, args.staff_layer, "staff", off=False)
         staff = None
         if staff_layer is not None:
-            staff = io.read_layer(args.input, layer=staff_layer, encoding=args.encoding)
+            staff = read_layer(args.input, layer=staff_layer, encoding=args.encoding)
         after = staffing.staffing_current(compounds, buildings=buildings, staff=staff, **ids)
         what = f"district {source.name} as it is"
     tables = {"staffing": after}
@@ -94,7 +95,7 @@ def _run_staff(args: argparse.Namespace) -> int:
         "district": {"id": report.district_code, "name": report.district_name},
         "district_staffing": _district_rows(after),
     }
-    written = io.write_plan_outputs(out, layers={}, tables=tables, summary=summary)
+    written = write_plan_outputs(out, layers={}, tables=tables, summary=summary)
     text = format_staffing_summary(after, before=before, title=what)
     sys.stdout.write(f"{text}\nwrote {', '.join(sorted(written))} to {out}\n")
     return EXIT_OK

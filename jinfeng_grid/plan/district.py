@@ -39,7 +39,8 @@ from collections.abc import Callable, Hashable
 import geopandas as gpd
 import pandas as pd
 
-from jinfeng_grid.config.scenario import Scenario, load_scenario
+from jinfeng_grid.config.load import load_scenario
+from jinfeng_grid.config.scenario import Scenario
 from jinfeng_grid.errors import InputDataError
 from jinfeng_grid.graph.adjacency import build_adjacency
 from jinfeng_grid.plan import tables as tables

@@ -22,9 +22,10 @@ import networkx as nx
 import pandas as pd
 import shapely
 
-from jinfeng_grid.config.scenario import Scenario, UnitBounds
+from jinfeng_grid.config.options import UnitBounds
+from jinfeng_grid.config.scenario import Scenario
 from jinfeng_grid.errors import InfeasibleSpecError, SolverError
-from jinfeng_grid.graph.adjacency import build_building_contiguity
+from jinfeng_grid.graph.buildings import build_building_contiguity
 from jinfeng_grid.partition.core import PartitionResult, PartitionSpec, partition_graph
 from jinfeng_grid.plan.apportion import count_range, counts_for_target, counts_for_total
 from jinfeng_grid.plan.solve import Outcome, Task, run_tasks

@@ -15,7 +15,8 @@ from collections.abc import Iterable
 
 import shapely
 
-from jinfeng_grid.config.scenario import GraphOptions, Scenario
+from jinfeng_grid.config.options import GraphOptions
+from jinfeng_grid.config.scenario import Scenario
 
 __all__ = ["closing_distance", "outline"]
 

@@ -25,7 +25,8 @@ import geopandas as gpd
 import networkx as nx
 import pandas as pd
 
-from jinfeng_grid.config.scenario import Scenario, load_scenario
+from jinfeng_grid.config.load import load_scenario
+from jinfeng_grid.config.scenario import Scenario
 from jinfeng_grid.errors import InfeasibleSpecError, InputDataError, SolverError
 from jinfeng_grid.graph.adjacency import build_adjacency
 from jinfeng_grid.partition.core import PartitionResult, PartitionSpec, partition_graph

@@ -22,7 +22,8 @@ import networkx as nx
 import pandas as pd
 import shapely
 
-from jinfeng_grid.config.scenario import Scenario, UnitBounds
+from jinfeng_grid.config.options import UnitBounds
+from jinfeng_grid.config.scenario import Scenario
 from jinfeng_grid.plan.codes import number_units
 from jinfeng_grid.plan.outline import closing_distance, outline
 

@@ -60,7 +60,7 @@ from jinfeng_grid.errors import (
     InputDataError,
     SolverError,
 )
-from jinfeng_grid.io import files as io
+from jinfeng_grid.io import write as io
 from jinfeng_grid.posts import network as net
 from jinfeng_grid.posts.model import (
     MODELS,

@@ -12,7 +12,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from jinfeng_grid.graph.adjacency import graph_components
+from jinfeng_grid.graph.components import graph_components
 
 __all__ = ["plot_adjacency"]
 

@@ -46,7 +46,7 @@ from jinfeng_grid.render.scenario import plan_scenario
 from jinfeng_grid.render.style import INK, agg_renderer, print_style, warn_missing
 
 if TYPE_CHECKING:
-    from jinfeng_grid.io.files import PlanFiles
+    from jinfeng_grid.io.plan_dir import PlanFiles
 
 __all__ = ["current_communities", "plot_before_after"]
 

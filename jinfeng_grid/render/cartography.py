@@ -57,7 +57,7 @@ from jinfeng_grid.render.scenario import plan_scenario
 from jinfeng_grid.render.style import print_style, warn_missing
 
 if TYPE_CHECKING:
-    from jinfeng_grid.io.files import PlanFiles
+    from jinfeng_grid.io.plan_dir import PlanFiles
 
 __all__ = [
     "plot_community",

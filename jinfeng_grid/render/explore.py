@@ -33,8 +33,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from jinfeng_grid import io
 from jinfeng_grid.errors import ConfigError, InputDataError
-from jinfeng_grid.io import files as io
 from jinfeng_grid.plan.outline import closing_distance
 from jinfeng_grid.render.basemaps import (
     resolve_basemap,

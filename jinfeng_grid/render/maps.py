@@ -30,7 +30,7 @@ from typing import Literal
 import folium
 import geopandas as gpd
 
-from jinfeng_grid.io import files as io
+from jinfeng_grid import io
 from jinfeng_grid.render import explore as _explore
 from jinfeng_grid.render.adjacency import plot_adjacency
 from jinfeng_grid.render.basemaps import BASEMAPS, TIANDITU_KEY_ENV, resolve_basemap

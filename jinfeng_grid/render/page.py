@@ -29,7 +29,7 @@ from jinfeng_grid.render.scenario import plan_scenario
 from jinfeng_grid.render.style import GROUND, INK, agg_renderer
 
 if TYPE_CHECKING:
-    from jinfeng_grid.io.files import PlanFiles
+    from jinfeng_grid.io.plan_dir import PlanFiles
 
 __all__ = [
     "PAPERS",

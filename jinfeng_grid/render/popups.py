@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jinfeng_grid import io
 from jinfeng_grid.errors import JinfengGridError
-from jinfeng_grid.io import files as io
 
 __all__ = [
     "ROLE_LABELS",

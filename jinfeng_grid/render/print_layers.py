@@ -24,7 +24,7 @@ from jinfeng_grid.plan.outline import outline
 from jinfeng_grid.render.labels import Label
 
 if TYPE_CHECKING:
-    from jinfeng_grid.io.files import PlanFiles
+    from jinfeng_grid.io.plan_dir import PlanFiles
 
 __all__ = [
     "DISTRICT_GENERALISATION_M",

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from jinfeng_grid.io import files as io
+from jinfeng_grid import io
 from jinfeng_grid.render.before_after import plot_before_after
 from jinfeng_grid.render.cartography import plot_overview
 from jinfeng_grid.render.page import MapInfo, Paper, map_info

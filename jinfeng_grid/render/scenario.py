@@ -16,7 +16,7 @@ from jinfeng_grid.config.scenario import Scenario
 from jinfeng_grid.errors import ConfigError
 
 if TYPE_CHECKING:
-    from jinfeng_grid.io.files import PlanFiles
+    from jinfeng_grid.io.plan_dir import PlanFiles
 
 __all__ = ["plan_scenario"]
 

@@ -16,7 +16,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from jinfeng_grid.io import files as io
+from jinfeng_grid import io
 from jinfeng_grid.plan.outline import outline
 from jinfeng_grid.render.popups import (
     ROLE_LABELS,

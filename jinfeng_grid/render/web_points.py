@@ -13,8 +13,8 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from jinfeng_grid import io
 from jinfeng_grid.errors import InputDataError
-from jinfeng_grid.io import files as io
 from jinfeng_grid.render.popups import (
     code_text,
     count_value,

@@ -17,7 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from jinfeng_grid.io import files as io
+from jinfeng_grid import io
 from jinfeng_grid.render.page import (
     PAPERS,
     MapInfo,

@@ -33,8 +33,8 @@ from typing import Literal
 import pandas as pd
 from matplotlib.figure import Figure
 
+from jinfeng_grid import io
 from jinfeng_grid.errors import ConfigError, InputDataError
-from jinfeng_grid.io import files as io
 from jinfeng_grid.render.cartography import plot_community
 from jinfeng_grid.render.page import (
     PAPERS,

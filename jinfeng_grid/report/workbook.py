@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from jinfeng_grid import io
 from jinfeng_grid.errors import InputDataError
-from jinfeng_grid.io import files as io
 from jinfeng_grid.render.cartography import short_grid_name
 from jinfeng_grid.render.page import (
     MapInfo,

@@ -32,12 +32,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from jinfeng_grid.config.scenario import DEFAULT_DISTRICT_CODE, DEFAULT_DISTRICT_NAME
+from jinfeng_grid.config.options import DEFAULT_DISTRICT_CODE, DEFAULT_DISTRICT_NAME
 from jinfeng_grid.errors import ConfigError, InputDataError, PlanCheckError
 from jinfeng_grid.standards import standard
 
 if TYPE_CHECKING:
-    from jinfeng_grid.io.files import PlanFiles
+    from jinfeng_grid.io.plan_dir import PlanFiles
 
 __all__ = [
     "ROLES",
