@@ -61,7 +61,7 @@ def _run_staff(args: argparse.Namespace) -> int:
     from jinfeng_grid.config.scenario import load_scenario
     from jinfeng_grid.errors import ConfigError
     from jinfeng_grid.io import files as io
-    from jinfeng_grid.staffing import norms as staffing
+    from jinfeng_grid.staffing import plan as staffing
 
     report = load_scenario(args.config).report
     ids = {"district_id": report.district_code, "district_name": report.district_name}

@@ -38,7 +38,7 @@ from matplotlib.patches import Rectangle
 from jinfeng_grid.errors import ConfigError, InputDataError
 from jinfeng_grid.io import files as io
 from jinfeng_grid.render import cartography as carto
-from jinfeng_grid.staffing import norms as staffing
+from jinfeng_grid.staffing import plan as staffing
 
 __all__ = ["PACKAGE_FILES", "package_tables", "write_package"]
 
