@@ -6,8 +6,6 @@ from jinfeng_grid.partition.core import (
     TREE_SEARCH_OPTIONS,
     BoundResult,
     PartitionModel,
-    PartitionResult,
-    PartitionSpec,
     audit_plan,
     boundary_bound,
     build_partition_model,
@@ -21,6 +19,7 @@ from jinfeng_grid.partition.core import (
     solve_partition_model,
     within_bounds,
 )
+from jinfeng_grid.partition.spec import PartitionResult, PartitionSpec
 
 __all__ = [
     "TREE_SEARCH_OPTIONS",

@@ -25,7 +25,8 @@ import shapely
 from jinfeng_grid.config.scenario import Scenario, UnitBounds
 from jinfeng_grid.errors import InfeasibleSpecError, SolverError
 from jinfeng_grid.graph.adjacency import build_building_contiguity
-from jinfeng_grid.partition.core import PartitionResult, PartitionSpec, partition_graph
+from jinfeng_grid.partition.core import partition_graph
+from jinfeng_grid.partition.spec import PartitionResult, PartitionSpec
 from jinfeng_grid.plan.apportion import count_range, counts_for_target, counts_for_total
 from jinfeng_grid.plan.solve import Outcome, Task, run_tasks
 

@@ -28,7 +28,8 @@ import pandas as pd
 from jinfeng_grid.config.scenario import Scenario, load_scenario
 from jinfeng_grid.errors import InfeasibleSpecError, InputDataError, SolverError
 from jinfeng_grid.graph.adjacency import build_adjacency
-from jinfeng_grid.partition.core import PartitionResult, PartitionSpec, partition_graph
+from jinfeng_grid.partition.core import partition_graph
+from jinfeng_grid.partition.spec import PartitionResult, PartitionSpec
 from jinfeng_grid.plan import tables as tables
 from jinfeng_grid.plan.apportion import count_range, counts_for_target
 from jinfeng_grid.plan.levels import (
