@@ -5,11 +5,11 @@ from __future__ import annotations
 from jinfeng_grid.assign.assignment import (
     ASSIGNED_ROLES,
     ROSTER_COLUMNS,
-    AssignOptions,
     StaffAssignment,
     assign_staff,
     check_roster,
 )
+from jinfeng_grid.assign.options import AssignOptions
 
 __all__ = [
     "ASSIGNED_ROLES",
