@@ -43,24 +43,18 @@ from jinfeng_grid.config.scenario import Scenario, load_scenario
 from jinfeng_grid.errors import InputDataError
 from jinfeng_grid.graph.adjacency import build_adjacency
 from jinfeng_grid.plan import tables as tables
+from jinfeng_grid.plan.grid_graph import grid_graph_for
 from jinfeng_grid.plan.levels import (
     COMMUNITY_TIME_SHARE,
     GRID_TIME_SHARE,
-    SUBDISTRICT_TIME_SHARE,
-    DistrictPlan,
-    LevelSummary,
-    PlanWarning,
-    Subproblem,
-    grid_graph_for,
     level_summary,
-    link_pieces,
-    locked_compounds,
-    node_name,
     plan_level,
-    plan_subdistricts,
 )
+from jinfeng_grid.plan.pieces import link_pieces, locked_compounds, node_name
+from jinfeng_grid.plan.records import DistrictPlan, LevelSummary, PlanWarning, Subproblem
 from jinfeng_grid.plan.solve import Outcome
 from jinfeng_grid.plan.split import SplitResult, split_community
+from jinfeng_grid.plan.subdistricts import SUBDISTRICT_TIME_SHARE, plan_subdistricts
 
 __all__ = [
     "DistrictPlan",

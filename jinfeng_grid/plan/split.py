@@ -32,16 +32,10 @@ from jinfeng_grid.partition.core import partition_graph
 from jinfeng_grid.partition.spec import PartitionResult, PartitionSpec
 from jinfeng_grid.plan import tables as tables
 from jinfeng_grid.plan.apportion import count_range, counts_for_target
-from jinfeng_grid.plan.levels import (
-    DistrictPlan,
-    PlanWarning,
-    Subproblem,
-    bounds_of,
-    grid_graph_for,
-    level_summary,
-    locked_compounds,
-    plan_level,
-)
+from jinfeng_grid.plan.grid_graph import grid_graph_for
+from jinfeng_grid.plan.levels import level_summary, plan_level
+from jinfeng_grid.plan.pieces import bounds_of, locked_compounds
+from jinfeng_grid.plan.records import DistrictPlan, PlanWarning, Subproblem
 
 logger = logging.getLogger(__name__)
 
