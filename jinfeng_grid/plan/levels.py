@@ -173,12 +173,14 @@ def _solve_level(
 
 @dataclass(frozen=True)
 class _LevelRun:
-    """A level's units: node → (parent, piece index, part), oversize units, records."""
+    """A level's units: node → (parent, piece index, part), oversize units, records,
+    and the notes for a person (one per oversize unit, in piece order)."""
 
     key: dict[Hashable, tuple[Hashable, int, int]]
     oversize: set[tuple[Hashable, int, int]]
     records: list[Subproblem]
     seconds: float
+    notes: tuple[str, ...] = ()
 
 
 def plan_level(
@@ -196,11 +198,11 @@ def plan_level(
     budget: float,
     workers: int,
     progress: Callable[[str, Outcome], None] | None,
-    notes: list[str],
     label: Callable[[Hashable], str] | None = None,
 ) -> _LevelRun:
     """One level of a plan: keep valid current units (when ``current`` is given), cut
-    the rest of each parent into pieces, count and solve them, and note oversize units."""
+    the rest of each parent into pieces, count and solve them, and note oversize units
+    (in the run's ``notes``)."""
     start = time.perf_counter()
     kept: list[_Piece] = []
     redraw = groups
@@ -217,22 +219,11 @@ def plan_level(
             f"{len(problems)} piece(s) cannot be cut into {_PLURAL[level]}: " + "; ".join(problems)
         )
     _assign_counts(pieces, unit, current_counts=current_counts, level=level)
-    for piece in pieces:
-        if piece.oversize:
-            first = piece.nodes[0]
-            notes.append(
-                f"{member} {node_name(graph, first)} holds "
-                f"{graph.nodes[first].get('households', 0):,.0f} households, above the "
-                f"{level} cap {unit.max_households:,}: it is a {level} of its own, flagged "
-                "oversize"
-                + (
-                    f"; {', '.join(node_name(graph, v) for v in piece.joined)}, cut off from "
-                    f"the rest of {piece.parent} by it, join(s) it "
-                    f"({piece.households:,.0f} households in all)"
-                    if piece.joined
-                    else ""
-                )
-            )
+    oversize_notes = tuple(
+        _oversize_note(graph, piece, member=member, level=level, unit=unit)
+        for piece in pieces
+        if piece.oversize
+    )
     assignment, records, failures = _solve_level(
         graph,
         pieces,
@@ -251,6 +242,27 @@ def plan_level(
         oversize={(piece.parent, i, 0) for i, piece in enumerate(pieces) if piece.oversize},
         records=records,
         seconds=time.perf_counter() - start,
+        notes=oversize_notes,
+    )
+
+
+def _oversize_note(
+    graph: nx.Graph, piece: _Piece, *, member: str, level: str, unit: UnitBounds
+) -> str:
+    """The note on an oversize unit: its member above the cap, and who joined it."""
+    first = piece.nodes[0]
+    return (
+        f"{member} {node_name(graph, first)} holds "
+        f"{graph.nodes[first].get('households', 0):,.0f} households, above the "
+        f"{level} cap {unit.max_households:,}: it is a {level} of its own, flagged "
+        "oversize"
+        + (
+            f"; {', '.join(node_name(graph, v) for v in piece.joined)}, cut off from "
+            f"the rest of {piece.parent} by it, join(s) it "
+            f"({piece.households:,.0f} households in all)"
+            if piece.joined
+            else ""
+        )
     )
 
 

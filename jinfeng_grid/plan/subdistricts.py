@@ -34,12 +34,14 @@ NEW_SUBDISTRICT_NAME = "新设街道{}"
 
 @dataclass(frozen=True)
 class SubdistrictRun:
-    """Re-drawn subdistricts: compound → new subdistrict name, and the record."""
+    """Re-drawn subdistricts: compound → new subdistrict name, the record, and the
+    notes for a person (the provisional names to replace)."""
 
     of_compound: dict[Hashable, str]
     provisional: frozenset[str]
     record: Subproblem
     seconds: float
+    notes: tuple[str, ...] = ()
 
 
 def plan_subdistricts(
@@ -50,7 +52,6 @@ def plan_subdistricts(
     *,
     scenario: Scenario,
     budget: float,
-    notes: list[str],
 ) -> SubdistrictRun:
     """Group the new communities into subdistricts within ``unit``'s bounds.
 
@@ -158,13 +159,22 @@ def plan_subdistricts(
     for number, part in enumerate(sorted(set(result.assignment.values()) - set(name_of)), 1):
         name_of[part] = NEW_SUBDISTRICT_NAME.format(number)
         provisional.add(name_of[part])
-    if provisional:
-        notes.append(
+    provisional_notes = (
+        (
             f"{len(provisional)} new subdistrict(s) were drawn and provisionally named "
-            f"{', '.join(sorted(provisional))}: name them before submission"
+            f"{', '.join(sorted(provisional))}: name them before submission",
         )
+        if provisional
+        else ()
+    )
     of_compound = {v: name_of[result.assignment[key]] for v, key in community_key.items()}
     record = Subproblem.of(
         "subdistrict", scenario.report.district_name, cgraph.number_of_nodes(), total, result
     )
-    return SubdistrictRun(of_compound, frozenset(provisional), record, time.perf_counter() - start)
+    return SubdistrictRun(
+        of_compound,
+        frozenset(provisional),
+        record,
+        time.perf_counter() - start,
+        provisional_notes,
+    )
