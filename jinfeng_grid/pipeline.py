@@ -25,7 +25,9 @@ from jinfeng_grid.io.read import (
     read_roads,
 )
 from jinfeng_grid.io.write import write_table
-from jinfeng_grid.plan.district import DistrictPlan, SplitResult, plan_district, split_community
+from jinfeng_grid.plan.district import plan_district
+from jinfeng_grid.plan.records import DistrictPlan
+from jinfeng_grid.plan.split import SplitResult, split_community
 from jinfeng_grid.validate.compounds import validate_compounds
 
 __all__ = [

@@ -377,7 +377,8 @@ def test_a_solver_bound_above_the_heuristic_plan_is_not_taken_as_a_proof() -> No
     # feasible; the plan must then come back feasible with no bound, not optimal
     import networkx as nx
 
-    from jinfeng_grid.partition.core import PartitionResult, PartitionSpec, _prefer_incumbent
+    from jinfeng_grid.partition.core import _prefer_incumbent
+    from jinfeng_grid.partition.spec import PartitionResult, PartitionSpec
 
     graph = nx.path_graph(4)
     for v in graph:

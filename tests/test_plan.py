@@ -450,3 +450,19 @@ def test_a_compound_cut_off_only_by_an_oversize_one_joins_its_community() -> Non
     assert out.loc["C01", "community_id"] == out.loc["C02", "community_id"]
     oversize = plan.communities[plan.communities["oversize"]]
     assert list(oversize["households"]) == [5300]
+
+
+def test_the_notes_come_in_the_order_the_plan_meets_them() -> None:
+    # no subdistricts, a lock ignored, an oversize compound, no buildings: four notes
+    compounds = _district([[2600, 600, 500], [800, 400, 700]]).drop(columns=["subdistrict"])
+    compounds["locked"] = ["是", "", "", "", "", ""]
+    plan = _plan(compounds, scenario=_scenario())
+    assert plan.notes == (
+        "no current subdistricts given: the district is planned as one",
+        "1 locked compounds are kept in their community only when the current plan is kept "
+        "(--keep-current); this full re-plan ignored the locks",
+        "compound 小区01 (C01) holds 2,600 households, above the community cap 2,000: it is a "
+        "community of its own, flagged oversize",
+        "no buildings given: each compound was cut into equal virtual pieces and grids were "
+        "drawn from them (virtual grids); draw real grids from buildings",
+    )

@@ -338,7 +338,7 @@ def test_popups_give_households_population_and_staff_needed(plan: io.PlanFiles) 
 def test_without_the_plans_staffing_popups_show_the_norms(
     plan: io.PlanFiles, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from jinfeng_grid.staffing import norms as staffing
+    from jinfeng_grid.staffing import plan as staffing
 
     def broken(*args: object, **kwargs: object) -> None:
         raise InputDataError("staff table unreadable")

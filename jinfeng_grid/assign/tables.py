@@ -16,7 +16,7 @@ import pandas as pd
 from jinfeng_grid.assign.model import CoverSolution
 
 if TYPE_CHECKING:
-    from jinfeng_grid.assign.assignment import AssignOptions
+    from jinfeng_grid.assign.options import AssignOptions
     from jinfeng_grid.io.plan_dir import PlanFiles
 
 __all__ = [

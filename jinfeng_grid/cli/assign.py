@@ -44,7 +44,7 @@ Exit status 0 = every stage proven optimal, 1 = a stage stopped at its time limi
 
 def add_assign(sub: argparse._SubParsersAction) -> None:
     """Register ``jinfeng-grid assign``."""
-    from jinfeng_grid.assign.assignment import AssignOptions
+    from jinfeng_grid.assign.options import AssignOptions
 
     defaults = AssignOptions()
     parser = sub.add_parser(
@@ -123,7 +123,8 @@ def _read_roster(spec: str) -> Any:
 
 
 def _run_assign(args: argparse.Namespace) -> int:
-    from jinfeng_grid.assign.assignment import AssignOptions, assign_staff
+    from jinfeng_grid.assign.assignment import assign_staff
+    from jinfeng_grid.assign.options import AssignOptions
     from jinfeng_grid.errors import ConfigError
     from jinfeng_grid.io.plan_dir import read_plan, write_plan_outputs
     from jinfeng_grid.io.write import write_layers

@@ -12,7 +12,7 @@ from jinfeng_grid.cli.exit_codes import EXIT_OK, EXIT_WARNINGS
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from jinfeng_grid.posts.siting import PostsResult
+    from jinfeng_grid.posts.result import PostsResult
 
 __all__ = ["add_posts", "format_posts_summary"]
 

@@ -63,7 +63,7 @@ def _run_staff(args: argparse.Namespace) -> int:
     from jinfeng_grid.errors import ConfigError
     from jinfeng_grid.io.plan_dir import read_plan, write_plan_outputs
     from jinfeng_grid.io.read import read_layer
-    from jinfeng_grid.staffing import norms as staffing
+    from jinfeng_grid.staffing import plan as staffing
 
     report = load_scenario(args.config).report
     ids = {"district_id": report.district_code, "district_name": report.district_name}

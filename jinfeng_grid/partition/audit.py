@@ -15,7 +15,7 @@ import networkx as nx
 from jinfeng_grid.errors import PlanCheckError
 
 if TYPE_CHECKING:
-    from jinfeng_grid.partition.core import PartitionSpec
+    from jinfeng_grid.partition.spec import PartitionSpec
 
 __all__ = [
     "constraints_kept",

@@ -44,24 +44,18 @@ from jinfeng_grid.config.scenario import Scenario
 from jinfeng_grid.errors import InputDataError
 from jinfeng_grid.graph.adjacency import build_adjacency
 from jinfeng_grid.plan import tables as tables
+from jinfeng_grid.plan.grid_graph import grid_graph_for
 from jinfeng_grid.plan.levels import (
     COMMUNITY_TIME_SHARE,
     GRID_TIME_SHARE,
-    SUBDISTRICT_TIME_SHARE,
-    DistrictPlan,
-    LevelSummary,
-    PlanWarning,
-    Subproblem,
-    grid_graph_for,
     level_summary,
-    link_pieces,
-    locked_compounds,
-    node_name,
     plan_level,
-    plan_subdistricts,
 )
+from jinfeng_grid.plan.pieces import link_pieces, locked_compounds, node_name
+from jinfeng_grid.plan.records import DistrictPlan, LevelSummary, PlanWarning, Subproblem
 from jinfeng_grid.plan.solve import Outcome
 from jinfeng_grid.plan.split import SplitResult, split_community
+from jinfeng_grid.plan.subdistricts import SUBDISTRICT_TIME_SHARE, plan_subdistricts
 
 __all__ = [
     "DistrictPlan",
@@ -135,11 +129,11 @@ def plan_district(
     workers = default_workers() if workers is None else workers
     start = time.perf_counter()
     _check_compounds(compounds)
-    notes: list[str] = []
+    notes: tuple[str, ...] = ()
     compounds = compounds.copy()
     if "subdistrict" not in compounds.columns:
         compounds["subdistrict"] = scenario.report.district_name
-        notes.append("no current subdistricts given: the district is planned as one")
+        notes += ("no current subdistricts given: the district is planned as one",)
 
     graph = build_adjacency(
         compounds,
@@ -152,14 +146,14 @@ def plan_district(
     for node, parent in zip(compounds["id"], compounds["subdistrict"], strict=True):
         groups.setdefault(parent, []).append(node)
     if scenario.graph.connect_islands:
-        notes.extend(
+        notes += tuple(
             f"{node_name(graph, u)} was linked to {node_name(graph, v)} ({data['gap']:,.0f} m), "
             "the nearest compound outside its island"
             for u, v, data in graph.edges(data=True)
             if data.get("island_link")
         )
         geometries = dict(zip(compounds["id"], compounds.geometry, strict=True))
-        notes.extend(link_pieces(graph, groups, geometries))
+        notes += tuple(link_pieces(graph, groups, geometries))
     locked = locked_compounds(compounds)
     current_community: dict[Hashable, Hashable] = {}
     if keep_current:
@@ -170,9 +164,9 @@ def plan_district(
             )
         current_community = dict(zip(compounds["id"], compounds["community"], strict=True))
     elif locked:
-        notes.append(
+        notes += (
             f"{len(locked)} locked compounds are kept in their community only when the "
-            "current plan is kept (--keep-current); this full re-plan ignored the locks"
+            "current plan is kept (--keep-current); this full re-plan ignored the locks",
         )
     current_counts = None
     if "community" in compounds.columns:
@@ -192,8 +186,8 @@ def plan_district(
         budget=budget * COMMUNITY_TIME_SHARE,
         workers=workers,
         progress=progress,
-        notes=notes,
     )
+    notes += communities.notes
     community_key = communities.key
     subdistricts = None
     if scenario.subdistrict is not None:
@@ -204,15 +198,15 @@ def plan_district(
             scenario.subdistrict,
             scenario=scenario,
             budget=budget * SUBDISTRICT_TIME_SHARE,
-            notes=notes,
         )
+        notes += subdistricts.notes
 
     # grids, per new community
     grid_graph, owner, member_word = grid_graph_for(compounds, buildings, graph, scenario.grid)
     if buildings is None:
-        notes.append(
+        notes += (
             "no buildings given: each compound was cut into equal virtual pieces and grids "
-            "were drawn from them (virtual grids); draw real grids from buildings"
+            "were drawn from them (virtual grids); draw real grids from buildings",
         )
     by_community: dict[Hashable, list[Hashable]] = {}
     for node in grid_graph.nodes:
@@ -234,9 +228,9 @@ def plan_district(
         budget=budget * GRID_TIME_SHARE,
         workers=workers,
         progress=progress,
-        notes=notes,
         label=_community_label,
     )
+    notes += grids.notes
 
     assembled = tables.assemble(
         compounds,
@@ -274,7 +268,7 @@ def plan_district(
         grids=assembled.grids,
         levels=levels,
         scenario=scenario,
-        notes=tuple(notes),
+        notes=notes,
         seconds=round(time.perf_counter() - start, 3),
     )
     logger.info("plan: %r in %.1f s", plan, plan.seconds)

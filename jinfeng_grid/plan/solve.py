@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import networkx as nx
 
 from jinfeng_grid.errors import InfeasibleSpecError, JinfengGridError, SolverError
-from jinfeng_grid.partition.core import PartitionResult, PartitionSpec, partition_graph
+from jinfeng_grid.partition.core import partition_graph
+from jinfeng_grid.partition.spec import PartitionResult, PartitionSpec
 
 __all__ = ["Outcome", "Task", "run_tasks"]
 

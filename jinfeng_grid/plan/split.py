@@ -29,19 +29,14 @@ from jinfeng_grid.config.load import load_scenario
 from jinfeng_grid.config.scenario import Scenario
 from jinfeng_grid.errors import InfeasibleSpecError, InputDataError, SolverError
 from jinfeng_grid.graph.adjacency import build_adjacency
-from jinfeng_grid.partition.core import PartitionResult, PartitionSpec, partition_graph
+from jinfeng_grid.partition.core import partition_graph
+from jinfeng_grid.partition.spec import PartitionResult, PartitionSpec
 from jinfeng_grid.plan import tables as tables
 from jinfeng_grid.plan.apportion import count_range, counts_for_target
-from jinfeng_grid.plan.levels import (
-    DistrictPlan,
-    PlanWarning,
-    Subproblem,
-    bounds_of,
-    grid_graph_for,
-    level_summary,
-    locked_compounds,
-    plan_level,
-)
+from jinfeng_grid.plan.grid_graph import grid_graph_for
+from jinfeng_grid.plan.levels import level_summary, plan_level
+from jinfeng_grid.plan.pieces import bounds_of, locked_compounds
+from jinfeng_grid.plan.records import DistrictPlan, PlanWarning, Subproblem
 
 logger = logging.getLogger(__name__)
 
@@ -224,7 +219,7 @@ def split_community(
     target = compounds.loc[mask.to_numpy()]
     households = float(target["households"].sum())
     k = _parts(households, scenario, parts, community)
-    notes: list[str] = []
+    notes: tuple[str, ...] = ()
 
     graph = build_adjacency(
         compounds,
@@ -274,19 +269,19 @@ def split_community(
         except SolverError:
             if not results:
                 raise
-            notes.append(
+            notes += (
                 f"only {len(results)} alternative(s): no split that differs from the earlier "
                 f"ones in at least {attempt.min_difference} boundary segment(s) was found in "
-                f"{budget:.0f} s; allow more time (--time-limit) for more"
+                f"{budget:.0f} s; allow more time (--time-limit) for more",
             )
             break
         except InfeasibleSpecError:
             if not results:
                 raise
-            notes.append(
+            notes += (
                 f"only {len(results)} alternative(s): no other split exists that differs from "
                 f"the earlier ones in at least {attempt.min_difference} boundary segment(s) "
-                "(proven by the solver); lower --min-difference for more"
+                "(proven by the solver); lower --min-difference for more",
             )
             break
         if result.status in ("infeasible", "no_plan") or not result.assignment:
@@ -295,10 +290,10 @@ def split_community(
                     f"{community} could not be split into {k} communities: {result.status}"
                     + (f" ({'; '.join(result.notes)})" if result.notes else "")
                 )
-            notes.append(
+            notes += (
                 f"only {len(results)} alternative(s): no split that differs from the earlier "
                 f"ones in at least {attempt.min_difference} boundary segment(s) was found in "
-                f"{budget:.0f} s; allow more time (--time-limit) for more"
+                f"{budget:.0f} s; allow more time (--time-limit) for more",
             )
             break
         results.append(result)
@@ -306,27 +301,29 @@ def split_community(
     grids_from = grid_graph_for(compounds, buildings, graph, scenario.grid)
     # each alternative gets the split's notes and its own (grids), not the others'
     plans = tuple(
-        _assemble_split(
-            compounds,
-            buildings,
-            graph=graph,
-            grids_from=grids_from,
-            community=community,
-            nodes=nodes,
-            result=result,
-            scenario=scenario,
-            locked=locked,
-            workers=workers,
-            grid_budget=scenario.solver.time_limit * (1 - SPLIT_TIME_SHARE) / len(results),
-            notes=list(notes),
+        _with_notes_first(
+            notes,
+            _assemble_split(
+                compounds,
+                buildings,
+                graph=graph,
+                grids_from=grids_from,
+                community=community,
+                nodes=nodes,
+                result=result,
+                scenario=scenario,
+                locked=locked,
+                workers=workers,
+                grid_budget=scenario.solver.time_limit * (1 - SPLIT_TIME_SHARE) / len(results),
+            ),
         )
         for result in results
     )
-    notes = list(dict.fromkeys(note for plan in plans for note in plan.notes)) or notes
+    notes = tuple(dict.fromkeys(note for plan in plans for note in plan.notes)) or notes
     comparison = _comparison(plans, results, sub, community=community)
     for note in notes:
         warnings.warn(note, PlanWarning, stacklevel=2)
-    split = SplitResult(community, k, plans, tuple(results), comparison, tuple(notes))
+    split = SplitResult(community, k, plans, tuple(results), comparison, notes)
     logger.info(
         "split %s into %d: %d alternative(s) in %.1f s",
         community,
@@ -358,12 +355,12 @@ def _assemble_split(
     locked: set[Hashable],
     workers: int,
     grid_budget: float,
-    notes: list[str],
 ) -> DistrictPlan:
     """The whole district with ``community`` replaced by the parts of ``result``.
 
     ``grids_from`` is :func:`grid_graph_for` of the district, built once for all the
-    alternatives (it is the same graph each time).
+    alternatives (it is the same graph each time). The plan's notes are this
+    alternative's own (its grids); :func:`_with_notes_first` puts the split's before them.
     """
     start = time.perf_counter()
     subdistrict = dict(zip(compounds["id"], compounds["subdistrict"], strict=True))
@@ -394,11 +391,14 @@ def _assemble_split(
                 redrawn_unchanged.add(key)
         else:
             grid_key[node] = (key, "kept", str(label))
-    if redrawn_unchanged:
-        notes.append(
+    redrawn_notes = (
+        (
             f"{len(redrawn_unchanged)} unchanged communities had {member}s without a current "
-            "grid: their grids were drawn anew"
+            "grid: their grids were drawn anew",
         )
+        if redrawn_unchanged
+        else ()
+    )
     current_grid = {
         node: label
         for node, label in known.items()
@@ -418,7 +418,6 @@ def _assemble_split(
         budget=grid_budget,
         workers=workers,
         progress=None,
-        notes=notes,
         label=lambda key: f"{community}/part {key[2] + 1}" if key[1] == "split" else str(key),
     )
     grid_key.update(grids.key)
@@ -453,9 +452,14 @@ def _assemble_split(
         grids=assembled.grids,
         levels=levels,
         scenario=scenario,
-        notes=tuple(notes),
+        notes=redrawn_notes + grids.notes,
         seconds=round(result.seconds + time.perf_counter() - start, 3),
     )
+
+
+def _with_notes_first(notes: tuple[str, ...], plan: DistrictPlan) -> DistrictPlan:
+    """``plan`` with ``notes`` (the split's) before its own."""
+    return dataclasses.replace(plan, notes=notes + plan.notes)
 
 
 def _comparison(

@@ -49,21 +49,17 @@ from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
-import shapely
 
-from jinfeng_grid.crs import is_metric
 from jinfeng_grid.errors import (
     ConfigError,
-    GeometryError,
     InfeasibleSpecError,
     InputDataError,
     SolverError,
 )
 from jinfeng_grid.io import write as io
 from jinfeng_grid.posts import network as net
+from jinfeng_grid.posts.candidates import _candidates
 from jinfeng_grid.posts.model import (
-    MODELS,
     Model,
     SitingProblem,
     audit_siting,
@@ -71,10 +67,9 @@ from jinfeng_grid.posts.model import (
     community_reach,
     solve_siting,
 )
-from jinfeng_grid.posts.result import OriginPoints, PostsResult, WalkDistances
+from jinfeng_grid.posts.result import OriginPoints, PostsResult
 from jinfeng_grid.posts.tables import (
     check_options,
-    check_positive,
     communities_or_dissolved,
     community_names,
     community_of,
@@ -86,242 +81,14 @@ from jinfeng_grid.posts.tables import (
     prepare_compounds,
     prepare_existing,
 )
+from jinfeng_grid.posts.walks import _method, _streets
 
 __all__ = [
-    "MODELS",
-    "PostsResult",
-    "WalkDistances",
-    "candidate_sites",
     "site_posts",
-    "walk_distances",
     "write_posts",
 ]
 
 logger = logging.getLogger(__name__)
-
-
-def walk_distances(
-    origins: gpd.GeoDataFrame | gpd.GeoSeries,
-    sites: gpd.GeoDataFrame | gpd.GeoSeries,
-    *,
-    roads: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
-    origin_points: OriginPoints = "gates",
-    detour_factor: float = 1.3,
-    snap_m: float = 2.0,
-    gate_reach_m: float = 30.0,
-) -> WalkDistances:
-    """Walking distances from origins (compounds, points) to sites (points).
-
-    Parameters
-    ----------
-    origins
-        Compound polygons or points, in a metric CRS; rows of the result follow their
-        index.
-    sites
-        Points (other geometries use a point on their surface); the columns.
-    roads
-        Street lines; ``None`` or empty measures the straight line × ``detour_factor``.
-    origin_points
-        ``gates``: a polygon walks from its nearest gate (the middle of its frontage on
-        a road within ``gate_reach_m``); ``point``: from a point inside it.
-    detour_factor
-        Multiplies straight lines where no street path exists (≥ 1).
-    snap_m
-        Line ends within this distance of another street are joined to it.
-
-    Returns
-    -------
-    WalkDistances
-
-    Examples
-    --------
-    >>> import geopandas as gpd, shapely
-    >>> roads = gpd.GeoSeries([shapely.LineString([(0, 0), (1000, 0)]),
-    ...                        shapely.LineString([(1000, 0), (1000, 1000)])], crs=4544)
-    >>> homes = gpd.GeoSeries([shapely.Point(0, 10)], crs=4544)
-    >>> posts = gpd.GeoSeries([shapely.Point(990, 1000)], crs=4544)
-    >>> walk_distances(homes, posts, roads=roads).metres.iloc[0, 0].round(1)
-    np.float64(2020.0)
-    """
-    check_positive(detour_factor, "detour_factor", "1.3 is usual for a city street grid")
-    if detour_factor < 1:
-        raise ConfigError(f"detour_factor must be at least 1, got {detour_factor}")
-    if origin_points not in ("gates", "point"):
-        raise ConfigError(f"origin_points must be 'gates' or 'point', got {origin_points!r}")
-    crs = origins.crs
-    if crs is None or not is_metric(crs):
-        raise GeometryError(
-            "origins must be in a metric CRS (metres) to measure walks: reproject them, e.g. "
-            "with jinfeng_grid.crs.to_working_crs"
-        )
-    sites = sites.to_crs(crs) if sites.crs is not None else sites
-    road_geoms, network = _streets(roads, crs, snap_m)
-    metres, detour_pairs, used = net.walk_matrix(
-        np.asarray(origins.geometry.values, dtype=object),
-        np.asarray(sites.geometry.values, dtype=object),
-        roads=road_geoms,
-        network=network,
-        gates=origin_points == "gates",
-        detour_factor=detour_factor,
-        gate_reach_m=gate_reach_m,
-    )
-    method = _method(network, detour_pairs)
-    return WalkDistances(
-        pd.DataFrame(metres, index=origins.index, columns=sites.index),
-        method,
-        float(detour_factor),
-        detour_pairs,
-        0 if network is None else network.n_components,
-        "gates" if used else "point",
-    )
-
-
-def _streets(
-    roads: gpd.GeoDataFrame | gpd.GeoSeries | None, crs: Any, snap_m: float
-) -> tuple[np.ndarray | None, net.StreetNetwork | None]:
-    """Road lines in ``crs`` and their street network; ``None`` when there are no lines."""
-    if roads is None or not len(roads):
-        return None, None
-    if roads.crs is not None:
-        roads = roads.to_crs(crs)
-    geoms = np.asarray(roads.geometry.values, dtype=object)
-    geoms = geoms[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
-    network = net.build_street_network(geoms, snap_m=snap_m) if len(geoms) else None
-    if network is None or not len(network.segments):
-        logger.warning("the roads layer has no lines: walks are straight lines x detour")
-        return None, None
-    return geoms, network
-
-
-def _method(network: net.StreetNetwork | None, detour_pairs: int) -> str:
-    if network is None:
-        return "straight_line"
-    return "network+detour" if detour_pairs else "network"
-
-
-def candidate_sites(
-    compounds: gpd.GeoDataFrame,
-    *,
-    roads: gpd.GeoDataFrame | gpd.GeoSeries | None,
-    communities: gpd.GeoDataFrame | None = None,
-    existing: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
-    gates: Literal["main", "all", "none"] = "main",
-    dedupe_m: float = 5.0,
-    gate_reach_m: float = 30.0,
-    id_column: str = "compound_id",
-    community_column: str = "community_id",
-) -> gpd.GeoDataFrame:
-    """Generate candidate sites: compound gates and community centres.
-
-    Parameters
-    ----------
-    compounds
-        Compound polygons with ``id_column`` and ``community_column``.
-    roads
-        Street lines for the gates (none: no gate candidates).
-    communities
-        Community polygons with ``community_column``: a representative point of each
-        is a candidate (``None``: none).
-    existing
-        Existing posts: candidates within ``dedupe_m`` of one are dropped.
-    gates
-        ``main``: one gate per compound, on its longest frontage; ``all``: every gate;
-        ``none``: no gates.
-    dedupe_m
-        Of candidates closer than this, the first (gates before centres) is kept.
-
-    Returns
-    -------
-    GeoDataFrame
-        ``candidate_id`` (``G:<compound>:<k>``, ``K:<community>``), ``source``
-        (``gate``/``centre``), ``compound_id``, ``community_id``, point geometry.
-
-    Examples
-    --------
-    >>> import geopandas as gpd, shapely
-    >>> compounds = gpd.GeoDataFrame({"compound_id": ["A"], "community_id": ["K1"]},
-    ...     geometry=[shapely.box(0, 10, 100, 110)], crs=4544)
-    >>> roads = gpd.GeoSeries([shapely.LineString([(-50, 0), (150, 0)])], crs=4544)
-    >>> candidate_sites(compounds, roads=roads)[["candidate_id", "source"]].values.tolist()
-    [['G:A:0', 'gate']]
-    """
-    if gates not in ("main", "all", "none"):
-        raise ConfigError(f"gates must be 'main', 'all' or 'none', got {gates!r}")
-    found = None
-    if gates != "none" and roads is not None and len(roads):
-        road_geoms = np.asarray(roads.to_crs(compounds.crs).geometry.values, dtype=object)
-        found = net.compound_gates(
-            np.asarray(compounds.geometry.values, dtype=object), road_geoms, reach_m=gate_reach_m
-        )
-    return _candidates(
-        compounds,
-        found,
-        communities=communities,
-        existing=existing,
-        gates=gates,
-        dedupe_m=dedupe_m,
-        id_column=id_column,
-        community_column=community_column,
-    )
-
-
-def _candidates(
-    compounds: gpd.GeoDataFrame,
-    found: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
-    *,
-    communities: gpd.GeoDataFrame | None,
-    existing: gpd.GeoDataFrame | gpd.GeoSeries | None,
-    gates: str,
-    dedupe_m: float,
-    id_column: str,
-    community_column: str,
-) -> gpd.GeoDataFrame:
-    """:func:`candidate_sites` from gates already found (points, owner, frontage)."""
-    rows: list[dict[str, Any]] = []
-    if found is not None and gates != "none":
-        points, owner, frontage = found
-        for k in range(len(points)):
-            rows.append({"owner": owner[k], "frontage": frontage[k], "geometry": points[k]})
-        if gates == "main" and rows:
-            frame = pd.DataFrame(rows).reset_index()
-            frame = frame.sort_values(["owner", "frontage", "index"], ascending=[True, False, True])
-            rows = frame.drop_duplicates("owner").sort_values("index").to_dict("records")
-        seen: dict[int, int] = {}
-        for row in rows:
-            record = compounds.iloc[int(row["owner"])]
-            k = seen[row["owner"]] = seen.get(row["owner"], -1) + 1
-            row.update(
-                candidate_id=f"G:{record[id_column]}:{k}",
-                source="gate",
-                compound_id=record[id_column],
-                community_id=record[community_column],
-            )
-    if communities is not None:
-        centres = net.points_of(communities.to_crs(compounds.crs).geometry.values)
-        for key, point in zip(communities[community_column], centres, strict=True):
-            rows.append(
-                {
-                    "candidate_id": f"K:{key}",
-                    "source": "centre",
-                    "compound_id": None,
-                    "community_id": key,
-                    "geometry": point,
-                }
-            )
-    columns = ["candidate_id", "source", "compound_id", "community_id"]
-    frame = gpd.GeoDataFrame(
-        [{c: r[c] for c in columns} for r in rows],
-        columns=columns,
-        geometry=[r["geometry"] for r in rows],
-        crs=compounds.crs,
-    )
-    blockers = None
-    if existing is not None:
-        blockers = net.points_of(existing.to_crs(compounds.crs).geometry.values)
-    keep = net.dedupe_points(np.asarray(frame.geometry.values, dtype=object), dedupe_m, blockers)
-    if not keep.all():
-        logger.info("candidates: %d within %.0f m of another site dropped", (~keep).sum(), dedupe_m)
-    return frame[keep].reset_index(drop=True)
 
 
 def site_posts(

@@ -194,7 +194,7 @@ def staffing_lookup(
     computed; popups then show the norms from :func:`staffing.required_staff`
     without actual staff.
     """
-    from jinfeng_grid.staffing import norms as staffing
+    from jinfeng_grid.staffing import plan as staffing
 
     function = staffing.staffing_before_plan if before else staffing.staffing_for_plan
     try:

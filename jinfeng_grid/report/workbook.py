@@ -15,7 +15,7 @@ from jinfeng_grid.render.page import (
     MapInfo,
 )
 from jinfeng_grid.render.scenario import plan_scenario
-from jinfeng_grid.staffing import norms as staffing
+from jinfeng_grid.staffing import plan as staffing
 
 __all__ = [
     "BASIS_NAMES",

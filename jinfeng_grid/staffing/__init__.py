@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from jinfeng_grid.staffing.norms import (
-    ROLE_COLUMNS,
-    ROLES,
-    StaffingNorms,
-    required_staff,
-    staff_by_unit,
+from jinfeng_grid.staffing.actual import ROLE_COLUMNS, staff_by_unit
+from jinfeng_grid.staffing.norms import ROLES, StaffingNorms, required_staff, staffing_table
+from jinfeng_grid.staffing.plan import (
     staffing_before_plan,
     staffing_comparison,
     staffing_current,
     staffing_for_plan,
-    staffing_table,
 )
 
 __all__ = [

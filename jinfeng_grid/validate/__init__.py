@@ -5,11 +5,10 @@ from __future__ import annotations
 from jinfeng_grid.validate.compounds import (
     DEFAULT_OVERLAP_TOLERANCE,
     DEFAULT_REPAIR_AREA_TOLERANCE,
-    Issue,
-    Severity,
     ValidationReport,
     validate_compounds,
 )
+from jinfeng_grid.validate.rules import Issue, Severity
 
 __all__ = [
     "DEFAULT_OVERLAP_TOLERANCE",
