@@ -46,3 +46,8 @@ class SolverError(JinfengGridError, RuntimeError):
 
 class PlanCheckError(JinfengGridError, RuntimeError):
     """A plan failed an independent audit (a bug: please report it with the input)."""
+
+
+class StalePlanError(InputDataError):
+    """A plan directory whose files no longer belong together (one changed after
+    ``plan`` wrote it)."""

@@ -14,8 +14,6 @@ import pandas as pd
 
 from jinfeng_grid.config.columns import ColumnMap
 from jinfeng_grid.config.scenario import Scenario
-from jinfeng_grid.errors import PlanCheckError
-from jinfeng_grid.io.plan_dir import write_plan_outputs
 from jinfeng_grid.io.provenance import provenance
 from jinfeng_grid.io.read import (
     read_buildings,
@@ -25,24 +23,21 @@ from jinfeng_grid.io.read import (
     read_roads,
 )
 from jinfeng_grid.io.write import write_table
+from jinfeng_grid.plan.directory import write_plan as write_plan_to
 from jinfeng_grid.plan.district import plan_district
-from jinfeng_grid.plan.records import DistrictPlan
 from jinfeng_grid.plan.split import SplitResult, split_community
+from jinfeng_grid.plan.value import Plan
 from jinfeng_grid.validate.compounds import validate_compounds
 
 __all__ = [
     "District",
     "PlanRun",
     "SplitRun",
-    "audit_district_plan",
-    "moves_table",
-    "plan_layers",
-    "plan_summary",
-    "plan_tables",
     "read_district",
     "read_layers",
     "run_plan",
     "run_split",
+    "with_district",
     "write_plan",
 ]
 
@@ -53,128 +48,8 @@ logger = logging.getLogger(__name__)
 class PlanRun:
     """A plan and the files written for it."""
 
-    plan: DistrictPlan
+    plan: Plan
     files: Mapping[str, Path]
-
-
-def moves_table(plan: DistrictPlan) -> pd.DataFrame | None:
-    """Each compound's current and new community, and the households that move.
-
-    A compound moves when its new community does not carry its current community's
-    name (a community split into pieces keeps its name for the largest piece only).
-    Returns None when the input had no current communities.
-    """
-    compounds = plan.compounds
-    if "community" not in compounds.columns:
-        return None
-    moved = compounds["community_name"].astype(str) != compounds["community"].astype(str)
-    table = pd.DataFrame(
-        {
-            "compound_id": compounds["id"],
-            "name": compounds["name"] if "name" in compounds.columns else "",
-            "households": compounds["households"].astype("int64"),
-            "population": compounds["population"].astype("int64"),
-            "old_subdistrict": compounds["subdistrict"],
-            "old_community": compounds["community"],
-            "new_subdistrict": compounds["subdistrict_name"],
-            "new_community_id": compounds["community_id"],
-            "new_community": compounds["community_name"],
-            "moved": moved,
-        }
-    )
-    table["households_moved"] = table["households"].where(moved, 0)
-    return table
-
-
-def plan_tables(plan: DistrictPlan) -> dict[str, pd.DataFrame]:
-    """The CSV tables of a plan: ``communities``, ``grids`` and, when known, ``moves``."""
-    out = {
-        "communities": pd.DataFrame(plan.communities.drop(columns="geometry")),
-        "grids": pd.DataFrame(plan.grids.drop(columns="geometry")),
-    }
-    moves = moves_table(plan)
-    if moves is not None:
-        out["moves"] = moves
-    return out
-
-
-def audit_district_plan(plan: DistrictPlan) -> None:
-    """Independent checks of a plan's tables; raise :class:`PlanCheckError` on a failure.
-
-    Every compound and building assigned exactly once; households and population
-    conserved at every level; grids nested in communities, communities in
-    subdistricts. (Contiguity of every unit is audited per subproblem by the core.)
-    """
-    compounds = plan.compounds
-    problems = []
-    if compounds["community_id"].isna().any():
-        problems.append(
-            f"{int(compounds['community_id'].isna().sum())} compounds have no community"
-        )
-    for column in ("households", "population"):
-        total = int(compounds[column].sum())
-        for level, frame in (
-            ("communities", plan.communities),
-            ("grids", plan.grids),
-            ("subdistricts", plan.subdistricts),
-        ):
-            if int(frame[column].sum()) != total:
-                problems.append(
-                    f"{column}: compounds {total:,} but {level} {int(frame[column].sum()):,}"
-                )
-    if plan.buildings is not None and plan.buildings["grid_id"].isna().any():
-        problems.append(f"{int(plan.buildings['grid_id'].isna().sum())} buildings have no grid")
-    if not plan.grids["community_id"].isin(plan.communities["community_id"]).all():
-        problems.append("a grid names a community that is not in the plan")
-    if not plan.grids["grid_id"].str.startswith(tuple(plan.grids["community_id"])).all():
-        problems.append("a grid code does not start with its community's code")
-    if plan.buildings is not None:
-        community_of_grid = plan.grids.set_index("grid_id")["community_id"]
-        mismatch = (
-            plan.buildings["grid_id"].map(community_of_grid) != plan.buildings["community_id"]
-        )
-        if mismatch.any():
-            problems.append(f"{int(mismatch.sum())} buildings lie in a grid of another community")
-    if problems:
-        raise PlanCheckError(
-            "the plan failed its audit (please report this): " + "; ".join(problems)
-        )
-
-
-def plan_layers(plan: DistrictPlan) -> dict[str, gpd.GeoDataFrame]:
-    """The layers of ``plan.gpkg``; compounds and buildings carry ``compound_id`` and
-    ``building_id`` (the canonical ``id`` of the input, under the contract's names)."""
-    layers = {
-        "compounds": plan.compounds.rename(columns={"id": "compound_id"}),
-        "communities": plan.communities,
-        "grids": plan.grids,
-        "subdistricts": plan.subdistricts,
-    }
-    if plan.buildings is not None:
-        layers["buildings"] = plan.buildings.rename(columns={"id": "building_id"})
-    return layers
-
-
-def plan_summary(plan: DistrictPlan, provenance: Mapping[str, Any]) -> dict[str, Any]:
-    """``summary.json``: counts, per-level results, conservation, notes and provenance."""
-    compounds = plan.compounds
-    return {
-        "plan": {
-            "status": plan.status,
-            "seconds": plan.seconds,
-            "subdistricts": len(plan.subdistricts),
-            "communities": len(plan.communities),
-            "grids": len(plan.grids),
-            "compounds": len(compounds),
-            "buildings": None if plan.buildings is None else len(plan.buildings),
-            "households": int(compounds["households"].sum()),
-            "population": int(compounds["population"].sum()),
-            "virtual_grids": plan.buildings is None,
-        },
-        "levels": {name: level.to_dict() for name, level in plan.levels.items()},
-        "notes": list(plan.notes),
-        "provenance": dict(provenance),
-    }
 
 
 @dataclass(frozen=True)
@@ -271,8 +146,30 @@ def read_district(
     )
 
 
+def with_district(
+    plan: Plan,
+    *,
+    district: District,
+    input_path: str | Path,
+    extra: Mapping[str, Any] | None = None,
+) -> Plan:
+    """The plan carrying the district's roads, facilities and staff table and the
+    provenance of its input: the value :func:`write_plan` writes and
+    :func:`jinfeng_grid.plan.read_plan` reads back.
+
+    ``extra`` entries are added to ``summary.json`` (e.g. the split that made it).
+    """
+    return plan.with_district(
+        roads=district.roads,
+        facilities=district.facilities,
+        staff=district.staff,
+        provenance=provenance([input_path], scenario=plan.scenario, seed=plan.scenario.solver.seed),
+        extra=extra,
+    )
+
+
 def write_plan(
-    plan: DistrictPlan,
+    plan: Plan,
     out_dir: str | Path,
     *,
     district: District,
@@ -282,25 +179,11 @@ def write_plan(
     """Audit a plan and write its directory: ``plan.gpkg`` (with the district's roads,
     facilities and staff table), ``summary.json`` and the CSV tables.
 
-    ``extra`` entries are added to ``summary.json`` (e.g. the split that made it).
+    The plan written is :func:`with_district` of ``plan``; ``extra`` entries are added
+    to ``summary.json`` (e.g. the split that made it). Returns file name → path.
     """
-    audit_district_plan(plan)
-    layers = plan_layers(plan)
-    if district.roads is not None:
-        layers["roads"] = district.roads
-    if district.facilities is not None:
-        layers["facilities"] = district.facilities
-    summary = plan_summary(
-        plan, provenance([input_path], scenario=plan.scenario, seed=plan.scenario.solver.seed)
-    )
-    summary.update(extra or {})
-    files = write_plan_outputs(
-        out_dir,
-        layers=layers,
-        tables=plan_tables(plan),
-        summary=summary,
-        crs=district.compounds.attrs.get("input_crs"),
-        gpkg_tables={"staff": district.staff} if district.staff is not None else None,
+    files = write_plan_to(
+        with_district(plan, district=district, input_path=input_path, extra=extra), out_dir
     )
     logger.info("wrote %d files to %s", len(files), out_dir)
     return files
@@ -375,7 +258,9 @@ def run_plan(
         workers=workers,
         progress=progress,
     )
-    files = write_plan(plan, out_dir, district=district, input_path=input_path)
+    plan = with_district(plan, district=district, input_path=input_path)
+    files = write_plan_to(plan, out_dir)
+    logger.info("wrote %d files to %s", len(files), out_dir)
     return PlanRun(plan, files)
 
 

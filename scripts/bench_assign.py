@@ -30,6 +30,7 @@ from typing import Any
 from jinfeng_grid import __version__, io, pipeline
 from jinfeng_grid.assign import AssignOptions, assign_staff
 from jinfeng_grid.config import load_scenario
+from jinfeng_grid.plan import Plan, read_plan
 
 
 def make_plan(out: Path) -> Path:
@@ -48,7 +49,7 @@ def make_plan(out: Path) -> Path:
     return out
 
 
-def one_run(plan: io.PlanFiles, roster: Any, options: AssignOptions) -> dict[str, Any]:
+def one_run(plan: Plan, roster: Any, options: AssignOptions) -> dict[str, Any]:
     wall, cpu = time.perf_counter(), time.process_time()
     result = assign_staff(plan, roster, options=options)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
@@ -121,7 +122,7 @@ def main() -> None:
     load_start = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="bench_assign_") as tmp:
         plan_dir = args.plan if args.plan is not None else make_plan(Path(tmp) / "plan")
-        plan = io.read_plan(plan_dir)
+        plan = read_plan(plan_dir)
         roster = io.read_layer(io.sample_path(), layer="roster")
         options = AssignOptions(time_limit=args.time_limit)
         runs = [one_run(plan, roster, options) for _ in range(args.repeats)]

@@ -525,8 +525,12 @@ def main(argv: list[str] | None = None) -> None:
     ours_runs, first_plan = [], None
     for r in range(options.repeats):
         run, plan = run_ours(compounds, buildings, roads, scenario)
-        assignment = dict(zip(plan.compounds["id"], plan.compounds["community_id"], strict=True))
-        names = dict(zip(plan.compounds["id"], plan.compounds["community_name"], strict=True))
+        assignment = dict(
+            zip(plan.compounds["compound_id"], plan.compounds["community_id"], strict=True)
+        )
+        names = dict(
+            zip(plan.compounds["compound_id"], plan.compounds["community_name"], strict=True)
+        )
         run |= score(graph, assignment, names, current, low, high)
         by_rule = score(
             graph, assignment, names_like_ours(assignment, current, households), current, low, high

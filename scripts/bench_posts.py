@@ -31,7 +31,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from jinfeng_grid import io
+from jinfeng_grid.plan import Plan, read_plan
 from jinfeng_grid.posts import site_posts
 
 
@@ -50,7 +50,7 @@ def configurations(news: list[int]) -> list[dict[str, Any]]:
     return configs
 
 
-def run_one(plan: io.PlanFiles, config: dict[str, Any], time_limit: float) -> dict[str, Any]:
+def run_one(plan: Plan, config: dict[str, Any], time_limit: float) -> dict[str, Any]:
     start = time.perf_counter()
     result = site_posts(
         plan.compounds,
@@ -117,7 +117,7 @@ def main() -> None:
     parser.add_argument("--out", default="bench_out/bench_posts.json")
     args = parser.parse_args()
 
-    plan = io.read_plan(args.plan)
+    plan = read_plan(args.plan)
     load_before = [round(x, 2) for x in os.getloadavg()]
     rows = []
     for config in configurations(args.new):

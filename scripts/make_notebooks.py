@@ -205,7 +205,7 @@ split.comparison
     outlines in white and roads in grey.
     """,
     """
-def new_communities(alternative: plan.DistrictPlan) -> pd.DataFrame:
+def new_communities(alternative: plan.Plan) -> pd.DataFrame:
     \"\"\"The communities an alternative makes out of the compounds of COMMUNITY.\"\"\"
     ids = alternative.compounds.loc[alternative.compounds["community"] == COMMUNITY, "community_id"]
     return alternative.communities[alternative.communities["community_id"].isin(set(ids))]
@@ -382,7 +382,7 @@ for name, file in sorted(files.items()):
     print(f"{name:>12}: {file.relative_to(out.parent)}")
 """,
     """
-chosen_plan = io.read_plan(out)
+chosen_plan = plan.read_plan(out)
 moves = pd.read_csv(out / "moves.csv", encoding="utf-8-sig")
 moved = moves[moves["households_moved"] > 0]
 print(f"moves.csv: {len(moved)} of {len(moves)} compounds, {int(moved['households_moved'].sum()):,} households change community")
@@ -1237,10 +1237,10 @@ files = pipeline.write_plan(
 for name, file in sorted(files.items()):
     print(f"{name:>12}: {file.relative_to(work)}")
 
-written = io.read_plan(out)
+written = plan.read_plan(out)
 print("layers in plan.gpkg:", io.list_layers(out / "plan.gpkg"))
 print("summary.json keys:", sorted(written.summary))
-page = render.write_map(written, out / "map.html")  # the interactive review map (OpenStreetMap tiles)
+page = render.write_map(written, out / "map.html", staffing=staffing.plan_staffing(written))  # the interactive review map (OpenStreetMap tiles)
 print(f"{page.relative_to(work)}: {page.stat().st_size / 1e6:.1f} MB, opens offline except for the tiles")
 """,
     """

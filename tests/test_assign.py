@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -18,8 +17,9 @@ import pytest
 from shapely.geometry import Point, box
 
 from jinfeng_grid.assign import AssignOptions, StaffAssignment, assign_staff, check_roster
+from jinfeng_grid.config import Scenario
 from jinfeng_grid.errors import ConfigError, InputDataError
-from jinfeng_grid.io import PlanFiles
+from jinfeng_grid.plan import Plan
 
 CRS = "EPSG:4544"
 
@@ -40,7 +40,7 @@ def make_plan(
     *,
     rooms: dict[str, str] | None = None,
     new_grid: dict[str, str] | None = None,
-) -> PlanFiles:
+) -> Plan:
     """A plan of ``district``; ``rooms`` maps police room id → compound it stands in;
     ``new_grid`` maps a compound to its new grid id (default: ``n`` + compound)."""
     new_grid = new_grid or {}
@@ -94,17 +94,13 @@ def make_plan(
             geometry=[shapes[c].centroid for c in rooms.values()],
             crs=CRS,
         )
-    return PlanFiles(
-        path=Path("plan"),
+    return Plan(
         compounds=compounds,
         communities=communities,
         grids=grids,
-        subdistricts=None,
+        scenario=Scenario(),
         buildings=buildings,
-        roads=None,
         facilities=facilities,
-        staff=None,
-        summary={},
     )
 
 
@@ -120,7 +116,7 @@ def served(result: StaffAssignment, person: str) -> set[str]:
     return set(rows["unit_id"].dropna())
 
 
-def check_rules(plan: PlanFiles, people: pd.DataFrame, result: StaffAssignment) -> None:
+def check_rules(plan: Plan, people: pd.DataFrame, result: StaffAssignment) -> None:
     """Every rule of the issue, checked from the plan and roster alone."""
     options = AssignOptions()
     rows = result.assignments.dropna(subset=["unit_id"])

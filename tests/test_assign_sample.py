@@ -14,6 +14,7 @@ from test_assign import check_rules
 
 from jinfeng_grid import cli, io
 from jinfeng_grid.assign import StaffAssignment, assign_staff
+from jinfeng_grid.plan import Plan, read_plan
 from jinfeng_grid.staffing import staffing_for_plan
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_geodata" / "jinfeng.gpkg"
@@ -22,10 +23,10 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def plan(tmp_path_factory: pytest.TempPathFactory) -> io.PlanFiles:
+def plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
     out = tmp_path_factory.mktemp("plan")
     assert cli.main(["-q", "plan", str(SAMPLE), "--out", str(out)]) in (0, 1)
-    return io.read_plan(out)
+    return read_plan(out)
 
 
 @pytest.fixture(scope="module")
@@ -34,12 +35,12 @@ def roster() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def result(plan: io.PlanFiles, roster: pd.DataFrame) -> StaffAssignment:
+def result(plan: Plan, roster: pd.DataFrame) -> StaffAssignment:
     return assign_staff(plan, roster)
 
 
 def test_every_assignment_of_the_sample_respects_the_rules(
-    plan: io.PlanFiles, roster: pd.DataFrame, result: StaffAssignment
+    plan: Plan, roster: pd.DataFrame, result: StaffAssignment
 ) -> None:
     check_rules(plan, roster, result)
 
@@ -59,7 +60,7 @@ def test_nobody_is_idle_while_a_unit_they_may_serve_is_uncovered(
 
 
 def test_the_shortfall_is_the_staffing_requirement_less_the_grids_people_serve(
-    plan: io.PlanFiles, result: StaffAssignment
+    plan: Plan, result: StaffAssignment
 ) -> None:
     need = staffing_for_plan(plan)
     district = need[(need["level"] == "district") & (need["role"] == "grid_worker")]

@@ -10,6 +10,7 @@ columns), 北京中路 (between the rows) and 凤凰北街 (east of everything).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -26,6 +27,7 @@ from shapely.geometry import LineString, Point, box
 from jinfeng_grid import io
 from jinfeng_grid.config import load_scenario
 from jinfeng_grid.errors import ConfigError, InputDataError
+from jinfeng_grid.plan import Plan, read_plan
 from jinfeng_grid.render import before_after, cartography, page, print_layers, style
 from jinfeng_grid.render import labels as labelling
 
@@ -206,8 +208,8 @@ def write_tiny_plan(directory: Path, *, minimal: bool = False) -> Path:
 
 
 @pytest.fixture(scope="module")
-def plan(tmp_path_factory: pytest.TempPathFactory) -> io.PlanFiles:
-    return io.read_plan(write_tiny_plan(tmp_path_factory.mktemp("plan")))
+def plan(tmp_path_factory: pytest.TempPathFactory) -> Plan:
+    return read_plan(write_tiny_plan(tmp_path_factory.mktemp("plan")))
 
 
 def _pdf_bytes(figure, tmp_path: Path, name: str = "map.pdf") -> bytes:
@@ -388,7 +390,7 @@ def test_characters_missing_from_the_font_are_named_with_their_units(
     caplog.set_level("WARNING", logger="jinfeng_grid.render.style")
     style._warned.discard("堃")
     communities = plan.communities.assign(name=["堃园", "北安", "湖滨"])
-    renamed = io.PlanFiles(**{**vars(plan), "communities": communities})
+    renamed = dataclasses.replace(plan, communities=communities)
     with pytest.warns(UserWarning, match="Glyph 22531"):  # matplotlib's own, on drawing
         _pixels(cartography.plot_overview(renamed), tmp_path)
     assert "not in the bundled font and print as empty boxes: 堃 (堃园)" in caplog.text
@@ -509,7 +511,9 @@ def test_neighbouring_units_get_different_colours() -> None:
 
 def test_map_info_reads_the_scenario_of_the_plan(plan) -> None:
     info = page.map_info(plan, date="2026年1月1日")
-    scenario = json.loads((plan.path / "summary.json").read_text("utf-8"))["provenance"]["scenario"]
+    scenario = json.loads((plan.source / "summary.json").read_text("utf-8"))["provenance"][
+        "scenario"
+    ]
     assert info.district_name == scenario["report"]["district_name"] == "金凤区"
     assert info.producing_unit == ""
     assert info.household_bounds == (

@@ -12,6 +12,7 @@ import shapely
 from conftest import ORIGIN, block
 
 from jinfeng_grid import cli, io
+from jinfeng_grid.plan import read_plan
 
 X, Y = ORIGIN
 CRS = "EPSG:4544"
@@ -219,7 +220,7 @@ def test_set_cover_that_cannot_reach_everyone_exits_1_and_names_the_compounds(
 
 
 def test_a_district_file_is_sited_by_its_current_communities(capsys, plan_dir, tmp_path):
-    plan = io.read_plan(plan_dir)
+    plan = read_plan(plan_dir)
     district = tmp_path / "district.gpkg"
     compounds = plan.compounds.rename(columns={"compound_id": "id"})
     compounds["community"] = compounds["community_id"].map({"K1": "西社区", "K2": "东社区"})

@@ -87,7 +87,7 @@ def test_exit_0_a_plan_within_every_cap(capsys, tmp_path):
     code, out, err = plan(capsys, source, tmp_path / "out")
     assert (code, err) == (0, "")
     assert out.splitlines()[0] == (
-        "<DistrictPlan 1 subdistricts, 1 communities, 6 grids, 3 compounds, optimal (gap 0.0%)>"
+        "<Plan 金凤区: 1 subdistricts, 1 communities, 6 grids, 3 compounds, optimal (gap 0.0%)>"
     )
     assert "note:" not in out
     assert (tmp_path / "out" / "plan.gpkg").is_file()
@@ -102,7 +102,7 @@ def test_exit_1_a_plan_with_an_oversize_community(capsys, tmp_path):
     with pytest.warns(PlanWarning, match=re.escape(note)):
         code, out, err = plan(capsys, source, tmp_path / "out")
     assert (code, err) == (1, "")
-    assert out.splitlines()[0].startswith("<DistrictPlan 1 subdistricts, 2 communities, ")
+    assert out.splitlines()[0].startswith("<Plan 金凤区: 1 subdistricts, 2 communities, ")
     assert f"  note: {note}" in out.splitlines()
     assert (tmp_path / "out" / "plan.gpkg").is_file(), "the result was made"
 
@@ -178,9 +178,9 @@ def test_exit_4_no_result_within_the_time_limit(capsys, tmp_path, monkeypatch):
 
 
 def test_exit_5_a_plan_that_fails_its_audit(capsys, tmp_path, monkeypatch):
-    import jinfeng_grid.pipeline as pipeline
+    import jinfeng_grid.plan.directory as directory
 
-    audit = pipeline.audit_district_plan
+    audit = directory.audit_plan
 
     def audit_a_broken_plan(district_plan: object) -> None:
         # a bug that loses a household of the first grid: the real audit must catch it
@@ -188,7 +188,7 @@ def test_exit_5_a_plan_that_fails_its_audit(capsys, tmp_path, monkeypatch):
         grids.loc[grids.index[0], "households"] -= 1
         audit(district_plan)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pipeline, "audit_district_plan", audit_a_broken_plan)
+    monkeypatch.setattr(directory, "audit_plan", audit_a_broken_plan)
     source = write_district(tmp_path / "d.gpkg", [1000, 1000, 1000])
     code, _, err = plan(capsys, source, tmp_path / "out")
     assert code == 5, err

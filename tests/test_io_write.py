@@ -16,6 +16,7 @@ from conftest import lattice_compounds
 from jinfeng_grid import __version__, io
 from jinfeng_grid.config import load_scenario
 from jinfeng_grid.errors import InputDataError
+from jinfeng_grid.plan import read_plan
 
 
 def plan_layers() -> dict[str, gpd.GeoDataFrame]:
@@ -270,27 +271,27 @@ def test_a_plan_directory_reads_back_with_its_staff_table_and_in_a_metric_crs(tm
         crs=4490,
         gpkg_tables={"staff": staff},
     )
-    plan = io.read_plan(tmp_path / "out")
+    plan = read_plan(tmp_path / "out")
     assert list(plan.compounds["compound_id"]) == list(plan_layers()["compounds"]["compound_id"])
     assert plan.compounds.crs.is_projected
     assert "input_crs" in plan.compounds.attrs
     assert plan.staff.to_dict("list") == {"community": ["五里水乡"], "police": [1]}
-    assert plan.summary == {"district": "金凤区"}
+    assert plan.extra == {"district": "金凤区"}
     assert plan.buildings is None and plan.roads is None and plan.facilities is None
 
 
 def test_a_directory_without_a_plan_says_how_to_make_one(tmp_path):
     with pytest.raises(InputDataError, match=r"does not exist: make one with `jinfeng-grid plan"):
-        io.read_plan(tmp_path / "nowhere")
+        read_plan(tmp_path / "nowhere")
     (tmp_path / "empty").mkdir()
     with pytest.raises(InputDataError, match=r"is not a plan directory: it has no plan.gpkg"):
-        io.read_plan(tmp_path / "empty")
+        read_plan(tmp_path / "empty")
 
 
 def test_a_plan_without_grids_names_the_missing_layer(tmp_path):
     write(tmp_path)
     with pytest.raises(InputDataError, match=r"has no layer 'grids' \(it has compounds, commun"):
-        io.read_plan(tmp_path / "out")
+        read_plan(tmp_path / "out")
 
 
 def test_a_table_may_not_share_a_layer_name(tmp_path):

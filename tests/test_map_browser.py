@@ -12,6 +12,7 @@ fixture installs them with apt-get when they are missing and the tests run as ro
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -24,6 +25,7 @@ import pytest
 import shapely
 
 from jinfeng_grid import io, render
+from jinfeng_grid.plan import read_plan
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -247,7 +249,7 @@ def test_the_sample_sized_page_draws_every_layer_without_errors(
     from selenium.webdriver.support.ui import WebDriverWait
 
     plan_dir = _hostile_plan(tmp_path)
-    plan = io.read_plan(plan_dir)
+    plan = read_plan(plan_dir)
     x0, y0 = 607_000.0, 4_261_000.0
     boxes = [
         shapely.box(x0 + 120 * c, y0 + 120 * r, x0 + 120 * c + 100, y0 + 120 * r + 100)
@@ -265,7 +267,7 @@ def test_the_sample_sized_page_draws_every_layer_without_errors(
         geometry=boxes,
         crs=plan.compounds.crs,
     )
-    big = io.PlanFiles(**{**plan.__dict__, "compounds": compounds})
+    big = dataclasses.replace(plan, compounds=compounds)
     m = render.explore_plan(big)
     path = tmp_path / "big.html"
     path.write_text(m.get_root().render(), encoding="utf-8")

@@ -17,9 +17,10 @@ import pandas as pd
 import pytest
 from test_cartography import write_tiny_plan
 
-from jinfeng_grid import io, report
+from jinfeng_grid import report
 from jinfeng_grid.cli import main
 from jinfeng_grid.errors import ConfigError, InputDataError
+from jinfeng_grid.plan import read_plan
 from jinfeng_grid.report.package import PACKAGE_FILES
 
 CHANGED = ("640106001001", "640106001002")
@@ -97,7 +98,7 @@ def test_every_atlas_page_renders_to_a_page_that_is_not_blank(package, tmp_path)
 def test_the_workbook_has_chinese_sheets_of_the_plan(package, plan_dir) -> None:
     sheets = pd.read_excel(package["plan.xlsx"], sheet_name=None)
     assert list(sheets) == ["社区", "网格", "小区", "调整明细", "四至", "人员配置"]
-    assert sheets["社区"]["户数"].sum() == io.read_plan(plan_dir).compounds["households"].sum()
+    assert sheets["社区"]["户数"].sum() == read_plan(plan_dir).compounds["households"].sum()
     assert len(sheets["网格"]) == 6
     assert set(sheets["小区"]["所在网格"]) == {"第1网格", "第2网格"}
     limits = sheets["四至"].set_index("社区名称").loc["康平"]

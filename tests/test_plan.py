@@ -22,7 +22,7 @@ from jinfeng_grid import pipeline
 from jinfeng_grid.config import Scenario
 from jinfeng_grid.errors import InfeasibleSpecError, InputDataError
 from jinfeng_grid.graph import build_adjacency
-from jinfeng_grid.plan import PlanWarning, plan_district
+from jinfeng_grid.plan import PlanWarning, moves_table, plan_district
 
 
 def _scenario(**tables: Any) -> Scenario:
@@ -89,7 +89,7 @@ def _plan(compounds, **kwargs):
 
 def _assert_invariants(plan, compounds, scenario: Scenario) -> None:
     out = plan.compounds
-    assert sorted(out["id"]) == sorted(compounds["id"]), "every compound exactly once"
+    assert sorted(out["compound_id"]) == sorted(compounds["id"]), "every compound exactly once"
     assert out["community_id"].notna().all()
     for column in ("households", "population"):
         total = int(compounds[column].sum())
@@ -97,7 +97,7 @@ def _assert_invariants(plan, compounds, scenario: Scenario) -> None:
         assert int(plan.grids[column].sum()) == total
         assert int(plan.subdistricts[column].sum()) == total
     graph = build_adjacency(compounds)
-    for community, members in out.groupby("community_id")["id"]:
+    for community, members in out.groupby("community_id")["compound_id"]:
         assert nx.is_connected(graph.subgraph(list(members))), community
         assert members.index.map(out["subdistrict_id"]).nunique() == 1, "nested in a subdistrict"
     communities = plan.communities.set_index("community_id")
@@ -130,7 +130,7 @@ def test_grids_are_drawn_from_buildings_and_nest_in_their_community() -> None:
     plan = _plan(compounds, buildings=buildings, scenario=scenario)
     _assert_invariants(plan, compounds, scenario)
     out = plan.buildings
-    assert sorted(out["id"]) == sorted(buildings["id"]), "every building exactly once"
+    assert sorted(out["building_id"]) == sorted(buildings["id"]), "every building exactly once"
     assert out["grid_id"].notna().all()
     assert int(plan.grids["households"].sum()) == int(buildings["households"].sum())
     grid_community = plan.grids.set_index("grid_id")["community_id"]
@@ -146,7 +146,7 @@ def test_without_buildings_compounds_are_cut_into_virtual_grids_and_the_plan_say
         "no buildings given: each compound was cut into equal" in str(w.message) for w in record
     )
     assert plan.grids["virtual"].all()
-    big = plan.compounds.set_index("id").loc["C01", "grid_ids"].split(";")
+    big = plan.compounds.set_index("compound_id").loc["C01", "grid_ids"].split(";")
     assert len(big) >= 2, "a compound above the grid cap holds several grids"
 
 
@@ -158,7 +158,7 @@ def test_a_compound_above_the_community_cap_is_its_own_community_flagged_oversiz
         "小区01 (C01) holds 2,600 households, above the community cap 2,000" in str(w.message)
         for w in record
     )
-    own = plan.compounds.set_index("id").loc["C01", "community_id"]
+    own = plan.compounds.set_index("compound_id").loc["C01", "community_id"]
     row = plan.communities.set_index("community_id").loc[own]
     assert row["compounds"] == 1
     assert bool(row["oversize"]) and not bool(row["within_bounds"])
@@ -246,7 +246,7 @@ def test_moves_table_counts_households_that_change_community() -> None:
     compounds = _district([[600, 700, 800, 500], [900, 400, 600, 700]])
     compounds["community"] = "巨型社区"
     plan = _plan(compounds, scenario=_scenario())
-    moves = pipeline.moves_table(plan)
+    moves = moves_table(plan)
     assert moves is not None
     kept = plan.compounds["community_name"] == "巨型社区"
     assert int(moves["households_moved"].sum()) == int(
@@ -302,7 +302,7 @@ def test_keeping_the_current_plan_leaves_a_valid_plan_exactly_unchanged() -> Non
     plan = _plan(compounds, buildings=buildings, scenario=_scenario(), keep_current=True)
     assert (plan.compounds["community_name"] == plan.compounds["community"]).all()
     assert plan.communities["unchanged"].all()
-    new = plan.buildings.groupby("grid_id")["id"].apply(frozenset)
+    new = plan.buildings.groupby("grid_id")["building_id"].apply(frozenset)
     old = buildings.groupby("grid")["id"].apply(frozenset)
     assert sorted(map(sorted, new)) == sorted(map(sorted, old))
     assert plan.grids["unchanged"].all()
@@ -446,7 +446,7 @@ def test_a_compound_cut_off_only_by_an_oversize_one_joins_its_community() -> Non
     plan = _plan(compounds, scenario=_scenario())
     assert any("小区01 (C01), cut off from the rest of 甲街道" in note for note in plan.notes)
     _assert_invariants(plan, compounds, _scenario())
-    out = plan.compounds.set_index("id")
+    out = plan.compounds.set_index("compound_id")
     assert out.loc["C01", "community_id"] == out.loc["C02", "community_id"]
     oversize = plan.communities[plan.communities["oversize"]]
     assert list(oversize["households"]) == [5300]

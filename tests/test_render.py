@@ -7,6 +7,7 @@ directory and read back. Hostile names check that user text is shown as text.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -23,9 +24,11 @@ from jinfeng_grid import cli, io, render
 from jinfeng_grid.cli import render as _cli_render
 from jinfeng_grid.crs import wgs84_to_gcj02
 from jinfeng_grid.errors import ConfigError, InputDataError
+from jinfeng_grid.plan import Plan, read_plan
 from jinfeng_grid.render.explore import map_html
 from jinfeng_grid.render.popups import unit_status
 from jinfeng_grid.render.web_layers import current_communities
+from jinfeng_grid.staffing import plan_staffing
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
@@ -174,8 +177,8 @@ def plan_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def plan(plan_dir: Path) -> io.PlanFiles:
-    return io.read_plan(plan_dir)
+def plan(plan_dir: Path) -> Plan:
+    return read_plan(plan_dir)
 
 
 def geojson_layers(m: folium.Map) -> dict[str, dict[str, Any]]:
@@ -208,7 +211,7 @@ def coordinates(data: dict[str, Any]) -> np.ndarray:
 # --- layers ---------------------------------------------------------------------------
 
 
-def test_the_layer_control_lists_every_layer(plan: io.PlanFiles) -> None:
+def test_the_layer_control_lists_every_layer(plan: Plan) -> None:
     names = overlay_names(map_html(render.explore_plan(plan)))
     expected = [
         render.LAYER_NAMES[key]
@@ -228,7 +231,7 @@ def test_the_layer_control_lists_every_layer(plan: io.PlanFiles) -> None:
     assert any(n.startswith(render.LAYER_NAMES["coverage"]) for n in names)
 
 
-def test_current_communities_are_dissolved_from_the_compounds(plan: io.PlanFiles) -> None:
+def test_current_communities_are_dissolved_from_the_compounds(plan: Plan) -> None:
     current = current_communities(plan.compounds, closing_m=15.0)
     assert current is not None
     by_name = current.set_index("name")
@@ -240,9 +243,9 @@ def test_current_communities_are_dissolved_from_the_compounds(plan: io.PlanFiles
 
 
 def test_current_communities_show_their_actual_staff_and_the_cap_they_break(
-    plan: io.PlanFiles,
+    plan: Plan,
 ) -> None:
-    layers = geojson_layers(render.explore_plan(plan))
+    layers = geojson_layers(render.explore_plan(plan, staffing=plan_staffing(plan)))
     current = {
         f["properties"]["tip"].split("</b>")[0].removeprefix("<b>"): f["properties"]["pop"]
         for f in layers[render.LAYER_NAMES["current"]]["features"]
@@ -254,15 +257,15 @@ def test_current_communities_show_their_actual_staff_and_the_cap_they_break(
     assert "高于规划上限" not in current["康平"]
 
 
-def test_without_current_communities_there_is_no_current_layer(plan: io.PlanFiles) -> None:
+def test_without_current_communities_there_is_no_current_layer(plan: Plan) -> None:
     compounds = plan.compounds.drop(columns=["community"])
-    bare = io.PlanFiles(**{**plan.__dict__, "compounds": compounds})
+    bare = dataclasses.replace(plan, compounds=compounds)
     names = overlay_names(map_html(render.explore_plan(bare)))
     assert render.LAYER_NAMES["current"] not in names
     assert render.LAYER_NAMES["communities"] in names
 
 
-def test_units_are_coloured_by_whether_they_meet_their_caps(plan: io.PlanFiles) -> None:
+def test_units_are_coloured_by_whether_they_meet_their_caps(plan: Plan) -> None:
     from jinfeng_grid.render.popups import STATUS_COLOURS
 
     m = render.explore_plan(plan)
@@ -300,22 +303,22 @@ def test_a_units_status_comes_from_its_flags(flags: dict[str, Any], status: str)
     assert unit_status(flags) == status
 
 
-def test_numeric_codes_are_shown_without_thousands_separators(plan: io.PlanFiles) -> None:
+def test_numeric_codes_are_shown_without_thousands_separators(plan: Plan) -> None:
     communities = plan.communities.assign(community_id=[640106001001, 640106001002])
-    numeric = io.PlanFiles(**{**plan.__dict__, "communities": communities})
+    numeric = dataclasses.replace(plan, communities=communities)
     layers = geojson_layers(render.explore_plan(numeric))
     popup = layers[render.LAYER_NAMES["communities"]]["features"][0]["properties"]["pop"]
     assert "<td>640106001001</td>" in popup
 
 
-def test_a_plan_without_communities_is_refused(plan: io.PlanFiles) -> None:
-    empty = io.PlanFiles(**{**plan.__dict__, "communities": plan.communities.iloc[:0]})
+def test_a_plan_without_communities_is_refused(plan: Plan) -> None:
+    empty = dataclasses.replace(plan, communities=plan.communities.iloc[:0])
     with pytest.raises(InputDataError, match="has no communities to draw"):
         render.explore_plan(empty)
 
 
-def test_popups_give_households_population_and_staff_needed(plan: io.PlanFiles) -> None:
-    layers = geojson_layers(render.explore_plan(plan))
+def test_popups_give_households_population_and_staff_needed(plan: Plan) -> None:
+    layers = geojson_layers(render.explore_plan(plan, staffing=plan_staffing(plan)))
     hubin = layers[render.LAYER_NAMES["communities"]]["features"][1]["properties"]
     assert "湖滨" in hubin["tip"] and "750 户" in hubin["tip"] and "2,100 人" in hubin["tip"]
     popup = hubin["pop"]
@@ -335,25 +338,33 @@ def test_popups_give_households_population_and_staff_needed(plan: io.PlanFiles) 
     assert "<tr><th>网格员 Grid workers</th><td>3</td><td>2</td><td>1</td></tr>" in subdistrict
 
 
-def test_without_the_plans_staffing_popups_show_the_norms(
-    plan: io.PlanFiles, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+def test_the_map_shows_the_staffing_it_is_given_and_computes_none(
+    plan: Plan, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from jinfeng_grid.staffing import norms
     from jinfeng_grid.staffing import plan as staffing
 
-    def broken(*args: object, **kwargs: object) -> None:
-        raise InputDataError("staff table unreadable")
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the map computed staffing")
 
-    monkeypatch.setattr(staffing, "staffing_for_plan", broken)
-    with caplog.at_level("WARNING", logger="jinfeng_grid"):
-        layers = geojson_layers(render.explore_plan(plan))
-    assert "staff table unreadable" in caplog.text
-    popup = layers[render.LAYER_NAMES["communities"]]["features"][1]["properties"]["pop"]
-    # required_staff with the plan's one grid; no actual column
-    assert "<tr><th>网格员 Grid workers</th><td>1</td></tr>" in popup
-    assert "现有 actual" not in popup
+    given = plan_staffing(plan)
+    for module, name in (
+        (staffing, "staffing_for_plan"),
+        (staffing, "staffing_before_plan"),
+        (staffing, "plan_staffing"),
+        (norms, "required_staff"),
+        (norms, "staffing_table"),
+    ):
+        monkeypatch.setattr(module, name, forbidden)
+    with_staff = geojson_layers(render.explore_plan(plan, staffing=given))
+    without = geojson_layers(render.explore_plan(plan))
+    popup = with_staff[render.LAYER_NAMES["communities"]]["features"][1]["properties"]["pop"]
+    assert "<tr><th>网格员 Grid workers</th><td>1</td><td>0</td><td>1</td></tr>" in popup
+    bare = without[render.LAYER_NAMES["communities"]]["features"][1]["properties"]["pop"]
+    assert "所需人员 Staff needed" not in bare and "网格员 Grid workers" not in bare
 
 
-def test_walk_coverage_circles_have_the_walking_radius(plan: io.PlanFiles) -> None:
+def test_walk_coverage_circles_have_the_walking_radius(plan: Plan) -> None:
     m = render.explore_plan(plan, walk_minutes=10, speed_m_per_min=50)
     radii = []
     for child in m._children.values():
@@ -366,9 +377,7 @@ def test_walk_coverage_circles_have_the_walking_radius(plan: io.PlanFiles) -> No
 
 
 @pytest.mark.parametrize(("minutes", "speed"), [(0, 60), (15, -1), (float("nan"), 60)])
-def test_walk_time_and_speed_must_be_positive(
-    plan: io.PlanFiles, minutes: float, speed: float
-) -> None:
+def test_walk_time_and_speed_must_be_positive(plan: Plan, minutes: float, speed: float) -> None:
     with pytest.raises(ConfigError, match="must be a positive"):
         render.explore_plan(plan, walk_minutes=minutes, speed_m_per_min=speed)
 
@@ -376,7 +385,7 @@ def test_walk_time_and_speed_must_be_positive(
 # --- escaping ------------------------------------------------------------------------------
 
 
-def test_hostile_names_are_escaped_in_tooltips_and_popups(plan: io.PlanFiles) -> None:
+def test_hostile_names_are_escaped_in_tooltips_and_popups(plan: Plan) -> None:
     layers = geojson_layers(render.explore_plan(plan))
     texts = [
         value
@@ -433,7 +442,7 @@ def test_the_same_plan_gives_the_same_page(plan_dir: Path, tmp_path: Path) -> No
     assert first == second
 
 
-def test_coordinates_are_wgs84_rounded_to_six_decimals(plan: io.PlanFiles) -> None:
+def test_coordinates_are_wgs84_rounded_to_six_decimals(plan: Plan) -> None:
     layers = geojson_layers(render.explore_plan(plan))
     drawn = coordinates(layers[render.LAYER_NAMES["compounds"]])
     expected = shapely.get_coordinates(plan.compounds.to_crs("EPSG:4326").geometry.to_numpy())
@@ -445,7 +454,7 @@ def test_coordinates_are_wgs84_rounded_to_six_decimals(plan: io.PlanFiles) -> No
 # --- basemaps -------------------------------------------------------------------------------
 
 
-def test_amap_draws_the_data_in_gcj02(plan: io.PlanFiles) -> None:
+def test_amap_draws_the_data_in_gcj02(plan: Plan) -> None:
     wgs = geojson_layers(render.explore_plan(plan, basemap="osm"))
     gcj = geojson_layers(render.explore_plan(plan, basemap="amap"))
     for name in (render.LAYER_NAMES["communities"], render.LAYER_NAMES["facilities"]):
@@ -460,7 +469,7 @@ def test_amap_draws_the_data_in_gcj02(plan: io.PlanFiles) -> None:
 
 
 def test_tianditu_without_a_key_is_a_clear_error(
-    plan: io.PlanFiles, monkeypatch: pytest.MonkeyPatch
+    plan: Plan, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(render.TIANDITU_KEY_ENV, raising=False)
     with pytest.raises(ConfigError, match="needs a Tianditu key in the environment variable"):
@@ -468,7 +477,7 @@ def test_tianditu_without_a_key_is_a_clear_error(
 
 
 def test_tianditu_with_a_key_draws_wgs84_on_tianditu_tiles(
-    plan: io.PlanFiles, monkeypatch: pytest.MonkeyPatch
+    plan: Plan, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(render.TIANDITU_KEY_ENV, "abc123")
     m = render.explore_plan(plan, basemap="tianditu")
@@ -480,7 +489,7 @@ def test_tianditu_with_a_key_draws_wgs84_on_tianditu_tiles(
 
 
 def test_a_map_holding_the_tianditu_key_is_flagged_when_written(
-    plan: io.PlanFiles,
+    plan: Plan,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
@@ -493,15 +502,13 @@ def test_a_map_holding_the_tianditu_key_is_flagged_when_written(
     assert "abc123" not in caplog.text
 
 
-def test_a_malformed_tianditu_key_is_refused(
-    plan: io.PlanFiles, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_malformed_tianditu_key_is_refused(plan: Plan, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(render.TIANDITU_KEY_ENV, 'abc"}</script>')
     with pytest.raises(ConfigError, match="does not look like a Tianditu key"):
         render.explore_plan(plan, basemap="tianditu")
 
 
-def test_an_unknown_basemap_is_refused(plan: io.PlanFiles) -> None:
+def test_an_unknown_basemap_is_refused(plan: Plan) -> None:
     with pytest.raises(ConfigError, match="unknown basemap 'google': use one of osm"):
         render.explore_plan(plan, basemap="google")
 
@@ -513,7 +520,7 @@ def test_the_cli_offers_the_basemaps_render_knows() -> None:
 # --- posts ------------------------------------------------------------------------------
 
 
-def test_posts_are_drawn_instead_of_the_facilities(plan: io.PlanFiles, tmp_path: Path) -> None:
+def test_posts_are_drawn_instead_of_the_facilities(plan: Plan, tmp_path: Path) -> None:
     # the columns of posts.gpkg as jinfeng_grid.posts writes it
     posts = gpd.GeoDataFrame(
         {
@@ -545,13 +552,13 @@ def test_posts_are_drawn_instead_of_the_facilities(plan: io.PlanFiles, tmp_path:
         assert "新设站点 New post" in map_html(m)
 
 
-def test_posts_without_a_kind_are_refused(plan: io.PlanFiles) -> None:
+def test_posts_without_a_kind_are_refused(plan: Plan) -> None:
     posts = gpd.GeoDataFrame({"name": ["a"]}, geometry=[shapely.Point(X0, Y0)], crs=CRS)
     with pytest.raises(InputDataError, match="have no column 'kind'"):
         render.explore_plan(plan, posts=posts)
 
 
-def test_a_posts_file_without_a_posts_layer_is_refused(plan: io.PlanFiles, tmp_path: Path) -> None:
+def test_a_posts_file_without_a_posts_layer_is_refused(plan: Plan, tmp_path: Path) -> None:
     path = tmp_path / "other.gpkg"
     gpd.GeoDataFrame({"kind": ["x"]}, geometry=[shapely.Point(X0, Y0)], crs=CRS).to_file(
         path, layer="sites", driver="GPKG"
@@ -607,9 +614,7 @@ def test_render_of_a_directory_that_is_not_a_plan_exits_2(
     assert "does not exist" in capsys.readouterr().err
 
 
-def test_a_map_path_that_cannot_be_written_is_an_input_error(
-    plan: io.PlanFiles, tmp_path: Path
-) -> None:
+def test_a_map_path_that_cannot_be_written_is_an_input_error(plan: Plan, tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     with pytest.raises(InputDataError, match=r"cannot write .*file/map.html: .*check its perm"):
@@ -617,27 +622,25 @@ def test_a_map_path_that_cannot_be_written_is_an_input_error(
 
 
 def test_units_without_geometry_are_reported_not_silently_dropped(
-    plan: io.PlanFiles, caplog: pytest.LogCaptureFixture
+    plan: Plan, caplog: pytest.LogCaptureFixture
 ) -> None:
     grids = plan.grids.copy()
     grids.loc[grids.index[0], "geometry"] = None
-    bare = io.PlanFiles(**{**plan.__dict__, "grids": grids})
+    bare = dataclasses.replace(plan, grids=grids)
     with caplog.at_level("WARNING", logger="jinfeng_grid"):
         layers = geojson_layers(render.explore_plan(bare))
     assert len(layers[render.LAYER_NAMES["grids"]]["features"]) == 2
     assert "640106001001001" in caplog.text
 
 
-def test_every_feature_has_its_unit_counts(plan: io.PlanFiles) -> None:
+def test_every_feature_has_its_unit_counts(plan: Plan) -> None:
     layers = geojson_layers(render.explore_plan(plan))
     assert len(layers[render.LAYER_NAMES["communities"]]["features"]) == len(plan.communities)
     assert len(layers[render.LAYER_NAMES["grids"]]["features"]) == len(plan.grids)
     assert len(layers[render.LAYER_NAMES["compounds"]]["features"]) == len(plan.compounds)
 
 
-def test_render_print_writes_the_overview_and_before_after_maps(
-    plan: io.PlanFiles, tmp_path: Path
-) -> None:
+def test_render_print_writes_the_overview_and_before_after_maps(plan: Plan, tmp_path: Path) -> None:
     written = render.write_print_maps(plan, tmp_path / "maps", paper="A4", png=False)
     assert set(written) == {"overview.pdf", "before_after.pdf"}  # the plan has current ones
     for path in written.values():

@@ -73,7 +73,7 @@ def _split(compounds, **kwargs: Any):
 def _members(plan, name: str) -> set[frozenset]:
     compounds = plan.compounds
     mine = compounds[compounds["community"] == name]
-    return {frozenset(g["id"]) for _, g in mine.groupby("community_id")}
+    return {frozenset(g["compound_id"]) for _, g in mine.groupby("community_id")}
 
 
 def test_the_best_splits_of_a_three_by_two_block_come_in_order_of_boundary():
@@ -118,7 +118,7 @@ def test_when_only_one_split_exists_the_notes_say_there_is_no_other():
 def test_a_locked_compound_stays_in_the_community_that_keeps_the_name():
     split = _split(_district(locked="C06"), community="甲", parts=2, alternatives=2)
     for plan in split.alternatives:
-        compounds = plan.compounds.set_index("id")
+        compounds = plan.compounds.set_index("compound_id")
         assert compounds.loc["C06", "community_name"] == "甲"
 
 

@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
+from jinfeng_grid.config import Scenario
 from jinfeng_grid.errors import InputDataError, PlanCheckError
-from jinfeng_grid.io import PlanFiles
+from jinfeng_grid.plan import Plan
 from jinfeng_grid.staffing import (
     staffing_before_plan,
     staffing_comparison,
@@ -47,7 +48,7 @@ def _staff(**overrides: dict[str, int]) -> pd.DataFrame:
     return table
 
 
-def _plan(staff: pd.DataFrame | None = None) -> PlanFiles:
+def _plan(staff: pd.DataFrame | None = None) -> Plan:
     geometry = [box(100 * i, 0, 100 * i + 90, 90) for i in range(len(COMPOUNDS))]
     compounds = gpd.GeoDataFrame(
         {
@@ -77,17 +78,12 @@ def _plan(staff: pd.DataFrame | None = None) -> PlanFiles:
     communities = compounds.dissolve("community_id", aggfunc="sum", numeric_only=True)
     communities = communities.reset_index()
     communities["name"] = communities["community_id"].map({"c1": "甲", "c2": "乙", "c3": "乙(2)"})
-    return PlanFiles(
-        path=Path("plan"),
+    return Plan(
         compounds=compounds,
         communities=communities,
         grids=grids,
-        subdistricts=None,
-        buildings=None,
-        roads=None,
-        facilities=None,
+        scenario=Scenario(),
         staff=_staff() if staff is None else staff,
-        summary={},
     )
 
 

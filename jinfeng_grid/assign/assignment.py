@@ -1,7 +1,7 @@
 """Put the actual staff on the new units: grid workers on grids, police on communities.
 
 A plan is adopted when each new grid has a named grid worker and each community its
-police officer. :func:`assign_staff` takes a plan (:func:`jinfeng_grid.io.read_plan`)
+police officer. :func:`assign_staff` takes a plan (:func:`jinfeng_grid.plan.read_plan`)
 and a roster of people (:func:`check_roster`) and solves an integer program
 (:mod:`jinfeng_grid.assign.model`) under these rules:
 
@@ -63,7 +63,7 @@ from jinfeng_grid.assign.tables import (
 )
 
 if TYPE_CHECKING:
-    from jinfeng_grid.io.plan_dir import PlanFiles
+    from jinfeng_grid.plan.value import Plan
 
 __all__ = [
     "ASSIGNED_ROLES",
@@ -185,7 +185,7 @@ class StaffAssignment:
 
 
 def assign_staff(
-    plan: PlanFiles,
+    plan: Plan,
     roster: pd.DataFrame,
     *,
     options: AssignOptions | None = None,
@@ -195,7 +195,7 @@ def assign_staff(
     Parameters
     ----------
     plan
-        A plan directory read by :func:`jinfeng_grid.io.read_plan`.
+        A plan directory read by :func:`jinfeng_grid.plan.read_plan`.
     roster
         The people (see :func:`check_roster`; checked here).
     options
@@ -217,7 +217,7 @@ def assign_staff(
     Examples
     --------
     >>> from jinfeng_grid import io
-    >>> plan = io.read_plan("plan/")  # doctest: +SKIP
+    >>> plan = read_plan("plan/")  # doctest: +SKIP
     >>> people = io.read_layer("district.gpkg", layer="roster")  # doctest: +SKIP
     >>> result = assign_staff(plan, people)  # doctest: +SKIP
     >>> result.uncovered.head()  # doctest: +SKIP
@@ -328,7 +328,7 @@ def _grid_problem(
 def _police_problem(
     officers: pd.DataFrame,
     communities: pd.DataFrame,
-    plan: PlanFiles,
+    plan: Plan,
     current: CurrentUnits,
     options: AssignOptions,
 ) -> CoverProblem:

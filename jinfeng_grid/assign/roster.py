@@ -16,7 +16,7 @@ from jinfeng_grid.errors import InputDataError
 from jinfeng_grid.staffing.norms import ROLES
 
 if TYPE_CHECKING:
-    from jinfeng_grid.io.plan_dir import PlanFiles
+    from jinfeng_grid.plan.value import Plan
 
 __all__ = ["EMPLOYMENT", "ROSTER_COLUMNS", "CurrentUnits", "check_roster", "current_units"]
 
@@ -36,7 +36,7 @@ ROSTER_COLUMNS: tuple[str, ...] = (
 EMPLOYMENT: tuple[str, ...] = ("full_time", "part_time")
 
 
-def check_roster(roster: pd.DataFrame, plan: PlanFiles) -> pd.DataFrame:
+def check_roster(roster: pd.DataFrame, plan: Plan) -> pd.DataFrame:
     """Check a roster against a plan's current units and return it in canonical form.
 
     Parameters
@@ -67,7 +67,7 @@ def check_roster(roster: pd.DataFrame, plan: PlanFiles) -> pd.DataFrame:
     Examples
     --------
     >>> from jinfeng_grid import io
-    >>> plan = io.read_plan("plan/")  # doctest: +SKIP
+    >>> plan = read_plan("plan/")  # doctest: +SKIP
     >>> people = io.read_layer("district.gpkg", layer="roster")  # doctest: +SKIP
     >>> roster = check_roster(people, plan)  # doctest: +SKIP
     """
@@ -187,7 +187,7 @@ def _successors(old: pd.Series, new: pd.Series, weight: pd.Series) -> tuple[dict
     return successor, {k: str(row.new) for k, row in top.iterrows()}
 
 
-def current_units(plan: PlanFiles) -> CurrentUnits:
+def current_units(plan: Plan) -> CurrentUnits:
     compounds = plan.compounds
     community_subdistrict: dict[str, str] = {}
     if "community" in compounds.columns and "subdistrict" in compounds.columns:
@@ -236,7 +236,7 @@ def current_units(plan: PlanFiles) -> CurrentUnits:
     )
 
 
-def _grid_pieces(plan: PlanFiles) -> pd.DataFrame | None:
+def _grid_pieces(plan: Plan) -> pd.DataFrame | None:
     """Buildings (else compounds) with their current ``grid`` and new ``grid_id``."""
     for layer, key in ((plan.buildings, "compound_id"), (plan.compounds, "compound_id")):
         if layer is None or not {"grid", "grid_id"} <= set(layer.columns):

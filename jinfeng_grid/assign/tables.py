@@ -17,7 +17,7 @@ from jinfeng_grid.assign.model import CoverSolution
 
 if TYPE_CHECKING:
     from jinfeng_grid.assign.options import AssignOptions
-    from jinfeng_grid.io.plan_dir import PlanFiles
+    from jinfeng_grid.plan.value import Plan
 
 __all__ = [
     "assignment_rows",
@@ -210,7 +210,7 @@ def hires_table(
 
 
 def requirements(
-    plan: PlanFiles, workers: pd.DataFrame, officers: pd.DataFrame
+    plan: Plan, workers: pd.DataFrame, officers: pd.DataFrame
 ) -> dict[str, dict[str, Any]]:
     """The plan's staffing norm at district level beside the roster (see ``staffing``)."""
     from jinfeng_grid.staffing.norms import required_staff

@@ -126,8 +126,9 @@ def _run_assign(args: argparse.Namespace) -> int:
     from jinfeng_grid.assign.assignment import assign_staff
     from jinfeng_grid.assign.options import AssignOptions
     from jinfeng_grid.errors import ConfigError
-    from jinfeng_grid.io.plan_dir import read_plan, write_plan_outputs
+    from jinfeng_grid.io.plan_dir import write_plan_outputs
     from jinfeng_grid.io.write import write_layers
+    from jinfeng_grid.plan.directory import read_plan
 
     source, out = Path(args.plan), Path(args.out)
     if out.resolve() == source.resolve() or (out / "plan.gpkg").exists():

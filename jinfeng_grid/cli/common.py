@@ -8,6 +8,7 @@ its input, columns, scenario and progress the same way.
 from __future__ import annotations
 
 import argparse
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -16,12 +17,17 @@ if TYPE_CHECKING:
 
     from jinfeng_grid.config.columns import ColumnMap
     from jinfeng_grid.config.scenario import Scenario
+    from jinfeng_grid.plan.value import Plan
+    from jinfeng_grid.staffing.plan import PlanStaffing
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "add_buildings_arguments",
     "add_input_arguments",
     "column_map",
     "optional_layer",
+    "plan_staffing_or_none",
     "progress_bar",
     "read_district",
     "scenario_from_args",
@@ -146,3 +152,21 @@ def progress_bar(quiet: bool) -> tuple[Callable[..., None], Callable[[], None]]:
             bar.close()
 
     return update, close
+
+
+def plan_staffing_or_none(plan: Plan) -> PlanStaffing | None:
+    """The plan's staffing for the maps, or None (logged) when its staff table cannot
+    be attributed to its units: the map is drawn without staff rather than not at all."""
+    from jinfeng_grid.errors import JinfengGridError
+    from jinfeng_grid.staffing.plan import plan_staffing
+
+    try:
+        return plan_staffing(plan)
+    except (JinfengGridError, KeyError) as error:
+        # KeyError: a plan layer without a column the staffing expects
+        logger.warning(
+            "map: the staffing could not be computed (%s: %s); popups show no staff",
+            type(error).__name__,
+            error,
+        )
+        return None

@@ -29,6 +29,7 @@ from jinfeng_grid.errors import (
     JinfengGridError,
     PlanCheckError,
     SolverError,
+    StalePlanError,
 )
 
 __all__ = [
@@ -67,6 +68,7 @@ EXIT_CODES: Mapping[type[JinfengGridError], int] = MappingProxyType(
         InfeasibleSpecError: EXIT_INFEASIBLE,
         SolverError: EXIT_NO_RESULT,
         PlanCheckError: EXIT_AUDIT_FAILED,
+        StalePlanError: EXIT_BAD_INPUT,
     }
 )
 

@@ -137,14 +137,14 @@ def _read_candidates(spec: str) -> gpd.GeoDataFrame:
 def _read_source(source: Path) -> dict[str, Any]:
     """The layers ``site_posts`` needs from a plan directory or a district file."""
     from jinfeng_grid.errors import InputDataError
-    from jinfeng_grid.io.plan_dir import read_plan
     from jinfeng_grid.io.read import list_layers, read_compounds, read_facilities, read_roads
+    from jinfeng_grid.plan.directory import read_plan
 
     if source.is_dir():
         plan = read_plan(source)
         if plan.facilities is None:
             raise InputDataError(
-                f"plan directory {plan.path} has no facilities layer, so there are no existing "
+                f"plan directory {plan.source} has no facilities layer, so there are no existing "
                 "posts to keep and no kinds to site: make the plan from an input with a "
                 "'facilities' layer (points with id, kind, name)"
             )

@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from jinfeng_grid.cli import common
 from jinfeng_grid.cli.exit_codes import EXIT_OK
 
 __all__ = ["add_render"]
@@ -94,13 +95,17 @@ def add_render(sub: argparse._SubParsersAction) -> None:
 
 
 def _run_render(args: argparse.Namespace) -> int:
+    from jinfeng_grid.plan.directory import read_plan
     from jinfeng_grid.render import maps as render
+    from jinfeng_grid.render.basemaps import resolve_basemap
 
     out = Path(args.out) if args.out is not None else Path(args.plan_dir)
-    # write_map checks the basemap (and the Tianditu key) before it reads the plan
+    resolve_basemap(args.basemap)  # a bad basemap (or no Tianditu key) fails before any work
+    plan = read_plan(args.plan_dir)
     path = render.write_map(
-        args.plan_dir,
+        plan,
         out / render.MAP_FILE,
+        staffing=common.plan_staffing_or_none(plan),
         posts=args.posts,
         basemap=args.basemap,
         walk_minutes=args.walk_minutes,
@@ -108,6 +113,6 @@ def _run_render(args: argparse.Namespace) -> int:
     )
     sys.stdout.write(f"wrote {path}\n")
     if args.paper is not None:
-        maps = render.write_print_maps(args.plan_dir, out / "maps", paper=args.paper)
+        maps = render.write_print_maps(plan, out / "maps", paper=args.paper)
         sys.stdout.write(f"wrote {', '.join(sorted(maps))} to {out / 'maps'}\n")
     return EXIT_OK

@@ -61,8 +61,9 @@ def add_staff(sub: argparse._SubParsersAction) -> None:
 def _run_staff(args: argparse.Namespace) -> int:
     from jinfeng_grid.config.load import load_scenario
     from jinfeng_grid.errors import ConfigError
-    from jinfeng_grid.io.plan_dir import read_plan, write_plan_outputs
+    from jinfeng_grid.io.plan_dir import write_plan_outputs
     from jinfeng_grid.io.read import read_layer
+    from jinfeng_grid.plan.directory import read_plan
     from jinfeng_grid.staffing import plan as staffing
 
     report = load_scenario(args.config).report

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jinfeng_grid.io.plan_dir import PlanFiles, read_plan, write_plan_outputs
+from jinfeng_grid.io.plan_dir import DIGESTS_KEY, write_plan_outputs
 from jinfeng_grid.io.provenance import file_sha256, provenance
 from jinfeng_grid.io.read import (
     list_layers,
@@ -28,7 +28,7 @@ from jinfeng_grid.io.write import (
 )
 
 __all__ = [
-    "PlanFiles",
+    "DIGESTS_KEY",
     "copy_file",
     "file_sha256",
     "list_layers",
@@ -38,7 +38,6 @@ __all__ = [
     "read_facilities",
     "read_layer",
     "read_lines",
-    "read_plan",
     "read_roads",
     "sample_path",
     "write_figure",

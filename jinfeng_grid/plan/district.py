@@ -52,14 +52,15 @@ from jinfeng_grid.plan.levels import (
     plan_level,
 )
 from jinfeng_grid.plan.pieces import link_pieces, locked_compounds, node_name
-from jinfeng_grid.plan.records import DistrictPlan, LevelSummary, PlanWarning, Subproblem
+from jinfeng_grid.plan.records import LevelSummary, PlanWarning, Subproblem
 from jinfeng_grid.plan.solve import Outcome
 from jinfeng_grid.plan.split import SplitResult, split_community
 from jinfeng_grid.plan.subdistricts import SUBDISTRICT_TIME_SHARE, plan_subdistricts
+from jinfeng_grid.plan.value import Plan, planned
 
 __all__ = [
-    "DistrictPlan",
     "LevelSummary",
+    "Plan",
     "PlanWarning",
     "SplitResult",
     "Subproblem",
@@ -79,7 +80,7 @@ def plan_district(
     keep_current: bool = False,
     workers: int | None = None,
     progress: Callable[[str, Outcome], None] | None = None,
-) -> DistrictPlan:
+) -> Plan:
     """Plan communities within each current subdistrict, then grids within each community.
 
     Parameters
@@ -111,7 +112,7 @@ def plan_district(
 
     Returns
     -------
-    DistrictPlan
+    Plan
 
     Raises
     ------
@@ -260,12 +261,8 @@ def plan_district(
         }
     for note in notes:
         warnings.warn(note, PlanWarning, stacklevel=2)
-    plan = DistrictPlan(
-        compounds=assembled.compounds,
-        buildings=assembled.buildings,
-        subdistricts=assembled.subdistricts,
-        communities=assembled.communities,
-        grids=assembled.grids,
+    plan = planned(
+        assembled,
         levels=levels,
         scenario=scenario,
         notes=notes,

@@ -1,4 +1,4 @@
-"""The records of a plan: the district plan, each level's summary and subproblems.
+"""The records of a plan: each level's summary and subproblems, and the plan warning.
 
 Plain values, built by :mod:`jinfeng_grid.plan.levels` and
 :mod:`jinfeng_grid.plan.district` and read by the tables, reports and the CLI.
@@ -10,13 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import geopandas as gpd
-
-from jinfeng_grid.config.scenario import Scenario
 from jinfeng_grid.partition.spec import PartitionResult
 
 __all__ = [
-    "DistrictPlan",
     "LevelSummary",
     "PlanWarning",
     "Subproblem",
@@ -42,6 +38,11 @@ class Subproblem:
     def to_dict(self) -> dict[str, Any]:
         """Plain values for ``summary.json``."""
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Subproblem:
+        """The record :meth:`to_dict` wrote (unknown keys are ignored)."""
+        return cls(**{name: data.get(name) for name in cls.__dataclass_fields__})
 
     @classmethod
     def of(
@@ -88,6 +89,15 @@ class LevelSummary:
         out["subproblems"] = [sub.to_dict() for sub in self.subproblems]
         return out
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LevelSummary:
+        """The summary :meth:`to_dict` wrote (unknown keys are ignored)."""
+        values = {name: data.get(name) for name in cls.__dataclass_fields__}
+        values["subproblems"] = tuple(
+            Subproblem.from_dict(sub) for sub in data.get("subproblems") or ()
+        )
+        return cls(**values)
+
     def __repr__(self) -> str:
         gap = "no bound" if self.gap is None else f"gap {100 * self.gap:.1f}%"
         return (
@@ -98,56 +108,3 @@ class LevelSummary:
 
 class PlanWarning(UserWarning):
     """A plan was made, but something in it needs a person's attention."""
-
-
-@dataclass(frozen=True)
-class DistrictPlan:
-    """A plan of a district: every compound and building with its new units.
-
-    Attributes
-    ----------
-    compounds
-        The input compounds (every row, in input order) with ``subdistrict_id``,
-        ``community_id``, ``community_name`` and, when no buildings were given,
-        ``grid_ids`` (``;``-separated: a compound may hold several virtual grids).
-    buildings
-        The input buildings with ``grid_id``, or None.
-    subdistricts, communities, grids
-        One row per unit: id, name, parent ids, ``households``, ``population``,
-        member counts, ``within_bounds``, ``oversize`` and dissolved geometry.
-    levels
-        ``community`` and ``grid`` :class:`LevelSummary`.
-    notes
-        Warnings for a person (oversize units, virtual grids, ...).
-    scenario
-        The scenario the plan was made with.
-    """
-
-    compounds: gpd.GeoDataFrame
-    buildings: gpd.GeoDataFrame | None
-    subdistricts: gpd.GeoDataFrame
-    communities: gpd.GeoDataFrame
-    grids: gpd.GeoDataFrame
-    levels: Mapping[str, LevelSummary]
-    scenario: Scenario
-    notes: tuple[str, ...] = ()
-    seconds: float = 0.0
-
-    @property
-    def status(self) -> str:
-        """``optimal`` when every level is proven optimal, else ``feasible``."""
-        ok = all(level.status == "optimal" for level in self.levels.values())
-        return "optimal" if ok else "feasible"
-
-    def __repr__(self) -> str:
-        gaps = [level.gap for level in self.levels.values()]
-        gap = (
-            "no bound"
-            if any(g is None for g in gaps)
-            else f"gap {100 * max(g for g in gaps if g is not None):.1f}%"
-        )
-        return (
-            f"<DistrictPlan {len(self.subdistricts)} subdistricts, {len(self.communities)} "
-            f"communities, {len(self.grids)} grids, {len(self.compounds)} compounds, "
-            f"{self.status} ({gap})>"
-        )

@@ -36,7 +36,8 @@ from jinfeng_grid.plan.apportion import count_range, counts_for_target
 from jinfeng_grid.plan.grid_graph import grid_graph_for
 from jinfeng_grid.plan.levels import level_summary, plan_level
 from jinfeng_grid.plan.pieces import bounds_of, locked_compounds
-from jinfeng_grid.plan.records import DistrictPlan, PlanWarning, Subproblem
+from jinfeng_grid.plan.records import PlanWarning, Subproblem
+from jinfeng_grid.plan.value import Plan, planned
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ class SplitResult:
     parts
         Into how many communities.
     alternatives
-        One :class:`~jinfeng_grid.plan.DistrictPlan` per alternative, best first: the
+        One :class:`~jinfeng_grid.plan.Plan` per alternative, best first: the
         whole district, with every other community and its grids unchanged.
     results
         The partition result of each alternative (status, objective, bound, gap).
@@ -68,7 +69,7 @@ class SplitResult:
 
     community: str
     parts: int
-    alternatives: tuple[DistrictPlan, ...]
+    alternatives: tuple[Plan, ...]
     results: tuple[PartitionResult, ...]
     comparison: pd.DataFrame
     notes: tuple[str, ...] = ()
@@ -355,7 +356,7 @@ def _assemble_split(
     locked: set[Hashable],
     workers: int,
     grid_budget: float,
-) -> DistrictPlan:
+) -> Plan:
     """The whole district with ``community`` replaced by the parts of ``result``.
 
     ``grids_from`` is :func:`grid_graph_for` of the district, built once for all the
@@ -444,12 +445,8 @@ def _assemble_split(
         "community": level_summary("community", [record], assembled.communities, result.seconds),
         "grid": level_summary("grid", grids.records, assembled.grids, grids.seconds),
     }
-    return DistrictPlan(
-        compounds=assembled.compounds,
-        buildings=assembled.buildings,
-        subdistricts=assembled.subdistricts,
-        communities=assembled.communities,
-        grids=assembled.grids,
+    return planned(
+        assembled,
         levels=levels,
         scenario=scenario,
         notes=redrawn_notes + grids.notes,
@@ -457,13 +454,13 @@ def _assemble_split(
     )
 
 
-def _with_notes_first(notes: tuple[str, ...], plan: DistrictPlan) -> DistrictPlan:
+def _with_notes_first(notes: tuple[str, ...], plan: Plan) -> Plan:
     """``plan`` with ``notes`` (the split's) before its own."""
     return dataclasses.replace(plan, notes=notes + plan.notes)
 
 
 def _comparison(
-    plans: tuple[DistrictPlan, ...],
+    plans: tuple[Plan, ...],
     results: list[PartitionResult],
     graph: nx.Graph,
     *,

@@ -55,7 +55,7 @@ def prepare_compounds(
     if compounds.crs is None or not is_metric(compounds.crs):
         raise GeometryError(
             "compounds must be in a metric CRS (metres) to measure walks; read them with "
-            "jinfeng_grid.io (read_compounds or read_plan), which reprojects to one"
+            "jinfeng_grid.io.read_compounds or jinfeng_grid.plan.read_plan, which reprojects to one"
         )
     if not len(compounds):
         raise InputDataError("the compounds layer is empty: there is no one to walk to a post")

@@ -42,11 +42,10 @@ from jinfeng_grid.render.print_layers import (
     subdistrict_lines,
     view_box,
 )
-from jinfeng_grid.render.scenario import plan_scenario
 from jinfeng_grid.render.style import INK, agg_renderer, print_style, warn_missing
 
 if TYPE_CHECKING:
-    from jinfeng_grid.io.plan_dir import PlanFiles
+    from jinfeng_grid.plan.value import Plan
 
 __all__ = ["current_communities", "plot_before_after"]
 
@@ -94,7 +93,7 @@ def _size_classes(households: pd.Series, bounds: tuple[int, int]) -> tuple[pd.Se
 
 
 def plot_before_after(
-    plan: PlanFiles,
+    plan: Plan,
     *,
     paper: Paper = "A3",
     info: MapInfo | None = None,
@@ -110,7 +109,7 @@ def plot_before_after(
     Parameters
     ----------
     plan
-        A plan read by :func:`jinfeng_grid.io.read_plan`.
+        A plan read by :func:`jinfeng_grid.plan.read_plan`.
     paper
         ``"A3"`` (default) or ``"A4"``, landscape.
     info
@@ -132,7 +131,7 @@ def plot_before_after(
     ...     plot_before_after(plan).savefig("before_after.pdf")
     """
     info = info if info is not None else map_info(plan)
-    closing_m = closing_distance(plan_scenario(plan))
+    closing_m = closing_distance(plan.scenario)
     before = current_communities(plan.compounds, closing_m=closing_m)
     after = require_columns(plan, "communities", ("community_id", "name", "households"))
     warn_missing([*before["community"], *after["name"]])

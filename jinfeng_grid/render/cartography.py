@@ -53,11 +53,10 @@ from jinfeng_grid.render.print_layers import (
     unit_colours,
     view_box,
 )
-from jinfeng_grid.render.scenario import plan_scenario
 from jinfeng_grid.render.style import print_style, warn_missing
 
 if TYPE_CHECKING:
-    from jinfeng_grid.io.plan_dir import PlanFiles
+    from jinfeng_grid.plan.value import Plan
 
 __all__ = [
     "plot_community",
@@ -76,7 +75,7 @@ def _households(value: Any) -> str:
     return f"{int(value):,}户"
 
 
-def plot_overview(plan: PlanFiles, *, paper: Paper = "A3", info: MapInfo | None = None) -> Figure:
+def plot_overview(plan: Plan, *, paper: Paper = "A3", info: MapInfo | None = None) -> Figure:
     """The district overview: proposed communities coloured and labelled with households.
 
     Communities are filled so that neighbours differ and labelled with their name
@@ -86,7 +85,7 @@ def plot_overview(plan: PlanFiles, *, paper: Paper = "A3", info: MapInfo | None 
     Parameters
     ----------
     plan
-        A plan read by :func:`jinfeng_grid.io.read_plan`.
+        A plan read by :func:`jinfeng_grid.plan.read_plan`.
     paper
         ``"A3"`` (default) or ``"A4"``, landscape.
     info
@@ -101,7 +100,7 @@ def plot_overview(plan: PlanFiles, *, paper: Paper = "A3", info: MapInfo | None 
     --------
     >>> from jinfeng_grid import io
     >>> with print_style():  # doctest: +SKIP
-    ...     plot_overview(io.read_plan("plan/")).savefig("overview.pdf")
+    ...     plot_overview(read_plan("plan/")).savefig("overview.pdf")
     """
     info = info if info is not None else map_info(plan)
     communities = require_columns(plan, "communities", ("community_id", "name", "households"))
@@ -123,7 +122,7 @@ def plot_overview(plan: PlanFiles, *, paper: Paper = "A3", info: MapInfo | None 
             zorder=2,
         )
         district_outline(ax, communities, k)
-        subs = subdistrict_lines(ax, plan, k, closing_m=closing_distance(plan_scenario(plan)))
+        subs = subdistrict_lines(ax, plan, k, closing_m=closing_distance(plan.scenario))
         labels = draw_roads(ax, plan.roads, k, local=False)
         handles_fac = facility_layer(ax, plan.facilities, k)
         for row in communities.itertuples(index=False):
@@ -193,7 +192,7 @@ def short_grid_name(name: str, community: str) -> str:
 
 
 def plot_community(
-    plan: PlanFiles,
+    plan: Plan,
     community_id: str,
     *,
     paper: Paper = "A3",
@@ -205,7 +204,7 @@ def plot_community(
     Parameters
     ----------
     plan
-        A plan read by :func:`jinfeng_grid.io.read_plan`.
+        A plan read by :func:`jinfeng_grid.plan.read_plan`.
     community_id
         The proposed community (``community_id`` of the plan).
     paper
@@ -272,7 +271,7 @@ def plot_community(
         gpd.GeoSeries([row.geometry], crs=communities.crs).boundary.plot(
             ax=ax, color="#c62828", linewidth=2.2 * k, zorder=8
         )
-        subdistrict_lines(ax, plan, k, closing_m=closing_distance(plan_scenario(plan)))
+        subdistrict_lines(ax, plan, k, closing_m=closing_distance(plan.scenario))
         labels = draw_roads(ax, plan.roads, k, local=True)
         handles_fac = facility_layer(ax, plan.facilities, k)
         for grid in grids.itertuples(index=False):

@@ -26,16 +26,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from jinfeng_grid import io
 from jinfeng_grid.errors import ConfigError, InputDataError
 from jinfeng_grid.plan.outline import closing_distance
+from jinfeng_grid.plan.value import Plan
 from jinfeng_grid.render.basemaps import (
     resolve_basemap,
 )
@@ -46,7 +45,6 @@ from jinfeng_grid.render.popups import (
     staffing_lookup,
     unit_status,
 )
-from jinfeng_grid.render.scenario import plan_scenario
 from jinfeng_grid.render.web_features import (
     display_geometry,
 )
@@ -71,6 +69,7 @@ from jinfeng_grid.render.web_points import (
     points_layers,
     read_posts,
 )
+from jinfeng_grid.staffing.plan import PlanStaffing
 
 __all__ = ["build_plan_map", "map_html"]
 
@@ -79,20 +78,9 @@ logger = logging.getLogger(__name__)
 # --- the map -------------------------------------------------------------------------------
 
 
-def _scenario(plan: io.PlanFiles) -> Mapping[str, Any]:
-    provenance = plan.summary.get("provenance")
-    if isinstance(provenance, Mapping):
-        scenario = provenance.get("scenario")
-        if isinstance(scenario, Mapping):
-            return scenario
-    return {}
-
-
-def _caps(scenario: Mapping[str, Any], level: str) -> tuple[float | None, float | None]:
-    bounds = scenario.get(level)
-    if not isinstance(bounds, Mapping):
-        return (None, None)
-    return (bounds.get("min_households"), bounds.get("max_households"))
+def _caps(plan: Plan, level: str) -> tuple[float | None, float | None]:
+    bounds = getattr(plan.scenario, level)
+    return (bounds.min_households, bounds.max_households)
 
 
 def _total(frame: pd.DataFrame, column: str) -> int | None:
@@ -102,8 +90,9 @@ def _total(frame: pd.DataFrame, column: str) -> int | None:
 
 
 def build_plan_map(
-    plan: io.PlanFiles,
+    plan: Plan,
     *,
+    staffing: PlanStaffing | None = None,
     posts: gpd.GeoDataFrame | str | Path | None = None,
     basemap: str = "osm",
     walk_minutes: float = 15.0,
@@ -119,10 +108,9 @@ def build_plan_map(
         )
     base = resolve_basemap(basemap, environ=environ)
     if plan.communities.empty:
-        raise InputDataError(f"the plan in {plan.path} has no communities to draw")
+        raise InputDataError(f"{plan.where} has no communities to draw")
     radius_m = walk_minutes * speed_m_per_min
-    scenario = _scenario(plan)
-    recorded = plan_scenario(plan)
+    recorded = plan.scenario
     closing_m = closing_distance(recorded)
 
     bounds = display_geometry(plan.communities, gcj02=base.gcj02).total_bounds
@@ -146,11 +134,7 @@ def build_plan_map(
             max_zoom=18,
         ).add_to(m)
 
-    district_keys = {
-        "district_id": recorded.report.district_code,
-        "district_name": recorded.report.district_name,
-    }
-    staff = staffing_lookup(plan, **district_keys)
+    staff = staffing_lookup(staffing.units if staffing is not None else None)
     communities, labels = communities_layer(plan, base.gcj02, staff)
     layers: list[folium.FeatureGroup | None] = [
         subdistricts_layer(plan, base.gcj02, closing_m, staff),
@@ -158,11 +142,9 @@ def build_plan_map(
         current_layer(
             plan,
             base.gcj02,
-            _caps(scenario, "community"),
+            _caps(plan, "community"),
             closing_m,
-            staffing_lookup(plan, before=True, **district_keys)
-            if "community" in plan.compounds
-            else None,
+            staffing_lookup(staffing.current if staffing is not None else None, before=True),
         ),
         grids_layer(plan, base.gcj02, staff),
         compounds_layer(plan, base.gcj02),
@@ -211,7 +193,7 @@ def build_plan_map(
             statuses=statuses,
             kinds=kinds,
             has_new_posts=has_new,
-            caps={"community": _caps(scenario, "community"), "grid": _caps(scenario, "grid")},
+            caps={"community": _caps(plan, "community"), "grid": _caps(plan, "grid")},
             walk_text=(
                 f"步行 {walk_minutes:g} 分钟（直线 {radius_m:,.0f} m）"
                 f"{walk_minutes:g}-min walk, {radius_m:,.0f} m straight line"

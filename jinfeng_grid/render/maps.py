@@ -31,6 +31,8 @@ import folium
 import geopandas as gpd
 
 from jinfeng_grid import io
+from jinfeng_grid.plan.directory import read_plan
+from jinfeng_grid.plan.value import Plan
 from jinfeng_grid.render import explore as _explore
 from jinfeng_grid.render.adjacency import plot_adjacency
 from jinfeng_grid.render.basemaps import BASEMAPS, TIANDITU_KEY_ENV, resolve_basemap
@@ -39,6 +41,7 @@ from jinfeng_grid.render.cartography import plot_community, plot_overview
 from jinfeng_grid.render.print_maps import print_maps
 from jinfeng_grid.render.style import print_style
 from jinfeng_grid.render.web_features import LAYER_NAMES
+from jinfeng_grid.staffing.plan import PlanStaffing
 
 __all__ = [
     "BASEMAPS",
@@ -61,7 +64,7 @@ MAP_FILE = "map.html"
 
 
 def write_print_maps(
-    plan: io.PlanFiles | str | Path,
+    plan: Plan | str | Path,
     out_dir: str | Path,
     *,
     paper: Literal["A3", "A4"] = "A3",
@@ -90,14 +93,15 @@ def write_print_maps(
     --------
     >>> write_print_maps("plan/", "plan/maps")  # doctest: +SKIP
     """
-    plan = plan if isinstance(plan, io.PlanFiles) else io.read_plan(plan)
+    plan = plan if isinstance(plan, Plan) else read_plan(plan)
     written, _ = print_maps(plan, Path(out_dir), paper=paper, png=png)
     return written
 
 
 def explore_plan(
-    plan: io.PlanFiles,
+    plan: Plan,
     *,
+    staffing: PlanStaffing | None = None,
     posts: gpd.GeoDataFrame | str | Path | None = None,
     basemap: str = "osm",
     walk_minutes: float = 15.0,
@@ -112,17 +116,17 @@ def explore_plan(
     ``community`` column when present; grids (filled like communities); compounds;
     roads; police rooms and health stations (or ``posts``) with their walk-coverage
     circles. Tooltips give name, households and population; popups add codes,
-    counts, caps and the staff each unit needs, with the actual staff and the
-    shortfall where the plan's staff table pins them down
-    (:func:`jinfeng_grid.staffing.staffing_for_plan`,
-    :func:`~jinfeng_grid.staffing.staffing_before_plan` for current communities;
-    the norms of :func:`~jinfeng_grid.staffing.required_staff` when those cannot be
-    computed). A title and a legend sit over the map, which fits the district.
+    counts, caps and, when ``staffing`` is given, the staff each unit needs with the
+    actual staff and the shortfall. A title and a legend sit over the map, which fits
+    the district.
 
     Parameters
     ----------
     plan
-        A plan directory as read by :func:`jinfeng_grid.io.read_plan`.
+        A plan directory as read by :func:`jinfeng_grid.plan.read_plan`.
+    staffing
+        The plan's staffing (:func:`jinfeng_grid.staffing.plan_staffing`), computed
+        once by the caller and shown in the popups; ``None`` shows no staff.
     posts
         Sited posts (points with ``kind``, optional ``status`` ``existing``/``new``,
         ``name``, ``covered_households``): a GeoDataFrame in any CRS, or a file whose
@@ -152,12 +156,14 @@ def explore_plan(
     Examples
     --------
     >>> from jinfeng_grid import io, render
-    >>> plan = io.read_plan("plan/")  # doctest: +SKIP
-    >>> render.explore_plan(plan, basemap="amap")  # doctest: +SKIP
+    >>> from jinfeng_grid import staffing
+    >>> plan = read_plan("plan/")  # doctest: +SKIP
+    >>> render.explore_plan(plan, staffing=staffing.plan_staffing(plan))  # doctest: +SKIP
     <folium.folium.Map object at ...>
     """
     return _explore.build_plan_map(
         plan,
+        staffing=staffing,
         posts=posts,
         basemap=basemap,
         walk_minutes=walk_minutes,
@@ -166,9 +172,10 @@ def explore_plan(
 
 
 def write_map(
-    plan: io.PlanFiles | str | Path,
+    plan: Plan | str | Path,
     path: str | Path,
     *,
+    staffing: PlanStaffing | None = None,
     posts: gpd.GeoDataFrame | str | Path | None = None,
     basemap: str = "osm",
     walk_minutes: float = 15.0,
@@ -179,11 +186,11 @@ def write_map(
     Parameters
     ----------
     plan
-        A plan as read by :func:`jinfeng_grid.io.read_plan`, or its directory.
+        A plan as read by :func:`jinfeng_grid.plan.read_plan`, or its directory.
     path
         The file to write (conventionally ``PLAN_DIR/map.html``); its directory is
         created if missing.
-    posts, basemap, walk_minutes, speed_m_per_min
+    staffing, posts, basemap, walk_minutes, speed_m_per_min
         As for :func:`explore_plan`.
 
     Returns
@@ -205,9 +212,10 @@ def write_map(
     PosixPath('plan/map.html')
     """
     holds_key = resolve_basemap(basemap).holds_key  # a bad basemap fails first
-    plan_files = plan if isinstance(plan, io.PlanFiles) else io.read_plan(plan)
+    plan = plan if isinstance(plan, Plan) else read_plan(plan)
     m = explore_plan(
-        plan_files,
+        plan,
+        staffing=staffing,
         posts=posts,
         basemap=basemap,
         walk_minutes=walk_minutes,

@@ -25,11 +25,10 @@ from matplotlib.patches import Polygon, Rectangle
 from matplotlib.transforms import Bbox
 
 from jinfeng_grid.errors import ConfigError
-from jinfeng_grid.render.scenario import plan_scenario
 from jinfeng_grid.render.style import GROUND, INK, agg_renderer
 
 if TYPE_CHECKING:
-    from jinfeng_grid.io.plan_dir import PlanFiles
+    from jinfeng_grid.plan.value import Plan
 
 __all__ = [
     "PAPERS",
@@ -145,7 +144,7 @@ def crs_note(crs: Any) -> str:
 
 
 def map_info(
-    plan: PlanFiles,
+    plan: Plan,
     *,
     date: datetime.date | str | None = None,
     producing_unit: str | None = None,
@@ -155,18 +154,16 @@ def map_info(
     Parameters
     ----------
     plan
-        A plan read by :func:`jinfeng_grid.io.read_plan`.
+        A plan read by :func:`jinfeng_grid.plan.read_plan`.
     date
         编制日期; today when ``None``. A string is printed as given.
     producing_unit
         编制单位; the scenario's ``[report] producing_unit`` when ``None``.
     """
-    provenance = plan.summary.get("provenance") or {}
+    provenance = plan.provenance
     scenario = provenance.get("scenario") or {}
-    report = scenario.get("report") or {}
-    community = scenario.get("community") or {}
     inputs = [str(item.get("name")) for item in provenance.get("inputs") or [] if item]
-    source = "、".join(inputs) if inputs else plan.path.name
+    source = "、".join(inputs) if inputs else (plan.source.name if plan.source else "")
     version = provenance.get("version")
     computed = f"jinfeng_grid {version}" if version else "jinfeng_grid"
     scenario_name = scenario.get("name")
@@ -179,18 +176,18 @@ def map_info(
         date_text = _chinese_date(date)
     else:
         date_text = str(date)
-    low = community.get("min_households") or 2000
-    high = community.get("max_households") or 4000
+    bounds = plan.scenario.community
     working = plan.compounds.crs
     return MapInfo(
-        district_name=plan_scenario(plan).report.district_name,
+        district_name=plan.scenario.report.district_name,
         producing_unit=str(
-            producing_unit if producing_unit is not None else report.get("producing_unit") or ""
+            producing_unit if producing_unit is not None else plan.scenario.report.producing_unit
         ),
         data_source=data_source,
         crs=crs_note(working) if working is not None else "",
         date=date_text,
-        household_bounds=(int(low), int(high)),
+        # a scenario without a cap has max_households = inf: no community is above it
+        household_bounds=(int(bounds.min_households), int(min(bounds.max_households, 1e12))),
     )
 
 

@@ -15,9 +15,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jinfeng_grid import io
-from jinfeng_grid.errors import JinfengGridError
-
 __all__ = [
     "ROLE_LABELS",
     "STATUS_COLOURS",
@@ -169,46 +166,14 @@ StaffRows = list[tuple[str, str, str, str]]
 StaffLookup = dict[tuple[str, str], StaffRows] | None
 
 
-def _staff_lines(households: Any, population: Any, *, grids: Any = None) -> StaffRows:
-    """Staff needed under the shipped norms (no actual staff)."""
-    from jinfeng_grid.staffing.norms import required_staff
+def staffing_lookup(table: pd.DataFrame | None, *, before: bool = False) -> StaffLookup:
+    """``(level, unit_id) -> staff rows`` of a staffing table, for the popups.
 
-    h, p = count_value(households), count_value(population)
-    if h is None or p is None or h < 0 or p < 0:
-        return []
-    needs = required_staff(h, p, grids=count_value(grids))
-    return [
-        (ROLE_LABELS.get(role, role), range_text(low, high), "", "")
-        for role, (low, high, _) in needs.items()
-    ]
-
-
-def staffing_lookup(
-    plan: io.PlanFiles, *, district_id: str, district_name: str, before: bool = False
-) -> StaffLookup:
-    """``(level, unit_id) -> staff rows`` of the plan's units, or of the current ones.
-
-    From :func:`staffing.staffing_for_plan` (``before=False``) or
-    :func:`staffing.staffing_before_plan` (``before=True``: the current units, keyed
-    by ``(level, unit_name)``). ``None`` (with a warning) when the staffing cannot be
-    computed; popups then show the norms from :func:`staffing.required_staff`
-    without actual staff.
+    ``table`` is :attr:`jinfeng_grid.staffing.PlanStaffing.units` (``before=False``) or
+    :attr:`~jinfeng_grid.staffing.PlanStaffing.current` (``before=True``: the current
+    units, keyed by ``(level, unit_name)``); ``None`` gives no staff in the popups. The
+    drawing code shows the staffing it is given and computes none.
     """
-    from jinfeng_grid.staffing import plan as staffing
-
-    function = staffing.staffing_before_plan if before else staffing.staffing_for_plan
-    try:
-        table = function(plan, district_id=district_id, district_name=district_name)
-    except (JinfengGridError, KeyError) as error:
-        # KeyError: a plan layer without a column the staffing expects
-        logger.warning(
-            "map: the %s staffing could not be computed (%s: %s); popups show the staff "
-            "needed under the norms, without actual staff",
-            "current" if before else "plan's",
-            type(error).__name__,
-            error,
-        )
-        return None
     if table is None:
         return None
     key = "unit_name" if before else "unit_id"
@@ -235,18 +200,11 @@ def staffing_lookup(
     return lookup
 
 
-def unit_staff(
-    lookup: StaffLookup,
-    level: str,
-    unit_id: Any,
-    households: Any,
-    population: Any,
-    *,
-    grids: Any = None,
-) -> StaffRows:
+def unit_staff(lookup: StaffLookup, level: str, unit_id: Any) -> StaffRows:
+    """The staff rows of one unit, or none when the staffing given does not know it."""
     if lookup is not None and (level, str(unit_id)) in lookup:
         return lookup[(level, str(unit_id))]
-    return _staff_lines(households, population, grids=grids)
+    return []
 
 
 # --- status ------------------------------------------------------------------------------

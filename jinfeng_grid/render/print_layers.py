@@ -24,7 +24,7 @@ from jinfeng_grid.plan.outline import outline
 from jinfeng_grid.render.labels import Label
 
 if TYPE_CHECKING:
-    from jinfeng_grid.io.plan_dir import PlanFiles
+    from jinfeng_grid.plan.value import Plan
 
 __all__ = [
     "DISTRICT_GENERALISATION_M",
@@ -162,7 +162,7 @@ def district_outline(ax: Axes, communities: gpd.GeoDataFrame, k: float) -> None:
 
 
 def subdistrict_lines(
-    ax: Axes, plan: PlanFiles, k: float, *, closing_m: float
+    ax: Axes, plan: Plan, k: float, *, closing_m: float
 ) -> gpd.GeoDataFrame | None:
     """街道界: each subdistrict outlined at ``closing_m`` (the scenario's closing distance)."""
     subs = plan.subdistricts
@@ -217,7 +217,7 @@ def facility_layer(ax: Axes, facilities: gpd.GeoDataFrame | None, k: float) -> l
     return handles
 
 
-def road_handles(plan: PlanFiles, k: float, *, local: bool) -> list[Any]:
+def road_handles(plan: Plan, k: float, *, local: bool) -> list[Any]:
     """Legend handles of the roads drawn (arterials, and local roads when ``local``)."""
     if plan.roads is None or plan.roads.empty:
         return []
@@ -274,7 +274,7 @@ def admin_handles(k: float, *, community: bool = True, subdistrict: bool = True)
     return handles
 
 
-def require_columns(plan: PlanFiles, layer: str, columns: Sequence[str]) -> gpd.GeoDataFrame:
+def require_columns(plan: Plan, layer: str, columns: Sequence[str]) -> gpd.GeoDataFrame:
     """The plan's ``layer``, which must have ``columns`` (else an InputDataError)."""
     frame = getattr(plan, layer)
     missing = [c for c in columns if c not in frame.columns]

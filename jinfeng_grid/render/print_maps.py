@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from jinfeng_grid import io
+from jinfeng_grid.plan.value import Plan
 from jinfeng_grid.render.before_after import plot_before_after
 from jinfeng_grid.render.cartography import plot_overview
 from jinfeng_grid.render.page import MapInfo, Paper, map_info
@@ -22,7 +23,7 @@ from jinfeng_grid.render.style import print_style
 __all__ = ["changed_communities", "print_maps", "save_figure"]
 
 
-def changed_communities(plan: io.PlanFiles) -> pd.DataFrame:
+def changed_communities(plan: Plan) -> pd.DataFrame:
     """The plan's communities that are not ``unchanged``, by ``community_id``."""
     communities = plan.communities
     if "unchanged" in communities.columns:
@@ -38,7 +39,7 @@ def save_figure(figure: Figure, path: Path, *, dpi: int = 300) -> Path:
 
 
 def print_maps(
-    plan: io.PlanFiles,
+    plan: Plan,
     out_dir: Path,
     *,
     paper: Paper = "A3",

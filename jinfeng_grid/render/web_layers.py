@@ -16,8 +16,8 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from jinfeng_grid import io
 from jinfeng_grid.plan.outline import outline
+from jinfeng_grid.plan.value import Plan
 from jinfeng_grid.render.popups import (
     ROLE_LABELS,
     StaffLookup,
@@ -63,7 +63,7 @@ logger = logging.getLogger(__name__)
 
 
 def subdistricts_layer(
-    plan: io.PlanFiles, gcj02: bool, closing_m: float, staff: StaffLookup
+    plan: Plan, gcj02: bool, closing_m: float, staff: StaffLookup
 ) -> folium.FeatureGroup | None:
     frame = plan.subdistricts
     if frame is None or frame.empty:
@@ -95,14 +95,7 @@ def subdistricts_layer(
                         ("网格 Grids", row.get("grids")),
                         ("小区 Compounds", row.get("compounds")),
                     ],
-                    staff=unit_staff(
-                        staff,
-                        "subdistrict",
-                        row.get("subdistrict_id"),
-                        row.get("households"),
-                        row.get("population"),
-                        grids=row.get("grids"),
-                    ),
+                    staff=unit_staff(staff, "subdistrict", row.get("subdistrict_id")),
                 ),
             }
         )
@@ -118,7 +111,7 @@ def subdistricts_layer(
 
 
 def communities_layer(
-    plan: io.PlanFiles, gcj02: bool, staff: StaffLookup
+    plan: Plan, gcj02: bool, staff: StaffLookup
 ) -> tuple[folium.FeatureGroup, folium.FeatureGroup]:
     frame = drop_empty(plan.communities, "communities", "community_id")
     props = []
@@ -148,14 +141,7 @@ def communities_layer(
                         ("网格 Grids", row.get("grids")),
                         ("规模 Caps", status_text(status)),
                     ],
-                    staff=unit_staff(
-                        staff,
-                        "community",
-                        row.get("community_id"),
-                        row.get("households"),
-                        row.get("population"),
-                        grids=row.get("grids"),
-                    ),
+                    staff=unit_staff(staff, "community", row.get("community_id")),
                     note="；".join(notes),
                 ),
             }
@@ -224,7 +210,7 @@ def current_communities(
 
 
 def current_layer(
-    plan: io.PlanFiles,
+    plan: Plan,
     gcj02: bool,
     caps: tuple[float | None, float | None],
     closing_m: float,
@@ -257,9 +243,7 @@ def current_layer(
                         ("人口 Population", row["population"]),
                         ("小区 Compounds", row["compounds"]),
                     ],
-                    staff=unit_staff(
-                        staff, "community", row["name"], households, row["population"]
-                    ),
+                    staff=unit_staff(staff, "community", row["name"]),
                     note=note,
                 ),
             }
@@ -274,7 +258,7 @@ def current_layer(
     return group
 
 
-def grids_layer(plan: io.PlanFiles, gcj02: bool, staff: StaffLookup) -> folium.FeatureGroup:
+def grids_layer(plan: Plan, gcj02: bool, staff: StaffLookup) -> folium.FeatureGroup:
     frame = drop_empty(plan.grids, "grids", "grid_id")
     props = []
     for row in frame_records(frame):
@@ -300,14 +284,7 @@ def grids_layer(plan: io.PlanFiles, gcj02: bool, staff: StaffLookup) -> folium.F
                     ],
                     staff=[
                         r
-                        for r in unit_staff(
-                            staff,
-                            "grid",
-                            row.get("grid_id"),
-                            row.get("households"),
-                            row.get("population"),
-                            grids=1,
-                        )
+                        for r in unit_staff(staff, "grid", row.get("grid_id"))
                         if r[0] == ROLE_LABELS["grid_worker"]
                     ],
                     note="虚拟网格（无楼栋数据）Virtual grid, no building data" if virtual else "",
@@ -324,7 +301,7 @@ def grids_layer(plan: io.PlanFiles, gcj02: bool, staff: StaffLookup) -> folium.F
     return group
 
 
-def compounds_layer(plan: io.PlanFiles, gcj02: bool) -> folium.FeatureGroup:
+def compounds_layer(plan: Plan, gcj02: bool) -> folium.FeatureGroup:
     frame = drop_empty(plan.compounds, "compounds", "compound_id")
     props = []
     for row in frame_records(frame):
@@ -360,7 +337,7 @@ def compounds_layer(plan: io.PlanFiles, gcj02: bool) -> folium.FeatureGroup:
     return group
 
 
-def roads_layer(plan: io.PlanFiles, gcj02: bool) -> folium.FeatureGroup | None:
+def roads_layer(plan: Plan, gcj02: bool) -> folium.FeatureGroup | None:
     frame = plan.roads
     if frame is None or frame.empty:
         return None

@@ -17,7 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from jinfeng_grid import io
+from jinfeng_grid.plan.value import Plan
 from jinfeng_grid.render.page import (
     PAPERS,
     MapInfo,
@@ -237,7 +237,7 @@ def number_pages(figures: Sequence[Figure], k: float) -> None:
 
 
 def community_blocks(
-    plan: io.PlanFiles, row: Any, boundary: str, staff: pd.DataFrame, grid_names: pd.Series
+    plan: Plan, row: Any, boundary: str, staff: pd.DataFrame, grid_names: pd.Series
 ) -> list[Block]:
     cid = str(row["community_id"])
     grids = plan.grids[plan.grids["community_id"].astype(str) == cid]

@@ -14,7 +14,7 @@
     moves.csv             which compound moves from which community to which
     plan.gpkg             the plan's layers (copied)
     summary.json          figures and provenance of the plan (copied)
-    map.html              the interactive review map, when ``render.write_map`` exists
+    map.html              the interactive review map (``render.write_map``)
 
 Tables are drawn with matplotlib on the same landscape paper as the maps, in the
 bundled font, so the atlas is one self-contained PDF with the font embedded
@@ -35,7 +35,11 @@ from matplotlib.figure import Figure
 
 from jinfeng_grid import io
 from jinfeng_grid.errors import ConfigError, InputDataError
+from jinfeng_grid.io.plan_dir import write_plan_outputs
+from jinfeng_grid.plan.directory import moves_table, read_plan
+from jinfeng_grid.plan.value import Plan
 from jinfeng_grid.render.cartography import plot_community
+from jinfeng_grid.render.maps import MAP_FILE, write_map
 from jinfeng_grid.render.page import (
     PAPERS,
     MapInfo,
@@ -52,8 +56,8 @@ from jinfeng_grid.report.workbook import (
     compound_grids,
     headed,
     package_tables,
-    plan_staffing,
 )
+from jinfeng_grid.staffing.plan import plan_staffing
 
 __all__ = ["PACKAGE_FILES", "write_package"]
 
@@ -72,7 +76,7 @@ PACKAGE_FILES: tuple[str, ...] = (
 
 
 def write_package(
-    plan: io.PlanFiles | str | Path,
+    plan: Plan | str | Path,
     out_dir: str | Path,
     *,
     paper: Literal["A3", "A4"] = "A3",
@@ -119,17 +123,18 @@ def write_package(
     ['README.txt', 'atlas.pdf', 'maps/before_after.pdf']
     """
     check_paper(paper)
-    if not isinstance(plan, io.PlanFiles):
-        plan = io.read_plan(plan)
+    if not isinstance(plan, Plan):
+        plan = read_plan(plan)
     out = Path(out_dir)
-    if out.exists() and out.resolve() == plan.path.resolve():
+    if out.exists() and plan.source is not None and out.resolve() == plan.source.resolve():
         raise ConfigError(
             f"--out {out} is the plan directory itself: choose another folder for the package"
         )
     info = map_info(plan, date=date, producing_unit=producing_unit)
     boundaries = boundary_descriptions(plan.communities, roads=plan.roads)
     texts = dict(zip(boundaries["community_id"].astype(str), boundaries["text"], strict=True))
-    staff = plan_staffing(plan, info)
+    staffing = plan_staffing(plan)
+    staff = staffing.units
     written: dict[str, Path] = {}
     try:
         (out / "maps").mkdir(parents=True, exist_ok=True)
@@ -199,13 +204,8 @@ def write_package(
         ) from error
     tables = package_tables(plan, boundaries=boundaries, staff=staff)
     written["plan.xlsx"] = io.write_workbook(out / "plan.xlsx", tables)
-    for name in ("plan.gpkg", "summary.json", "moves.csv"):
-        source = plan.path / name
-        if source.is_file():
-            written[name] = io.copy_file(source, out / name)
-    html = _interactive_map(plan, out / "map.html")
-    if html is not None:
-        written["map.html"] = html
+    written.update(_plan_files(plan, out))
+    written["map.html"] = write_map(plan, out / MAP_FILE, staffing=staffing)
     written["README.txt"] = io.write_text(
         out / "README.txt", _readme(plan, info, written, changed=len(changed), paper=paper)
     )
@@ -219,29 +219,39 @@ def write_package(
     return dict(sorted(written.items()))
 
 
+def _plan_files(plan: Plan, out: Path) -> dict[str, Path]:
+    """``plan.gpkg``, ``summary.json`` and ``moves.csv`` of the plan in the package.
+
+    A plan read from its directory brings the very files ``plan`` wrote (their SHA-256
+    checked against its summary when it was read), so the package's files are the
+    plan's to the byte; a plan made in memory is written from its value.
+    """
+    if plan.source is not None:
+        return {
+            name: io.copy_file(plan.source / name, out / name)
+            for name in ("plan.gpkg", "summary.json", "moves.csv")
+            if (plan.source / name).is_file()
+        }
+    moves = moves_table(plan)
+    return write_plan_outputs(
+        out,
+        layers=plan.layers(),
+        tables={"moves": moves} if moves is not None else {},
+        summary=plan.summary,
+        crs=plan.compounds.attrs.get("input_crs"),
+        gpkg_tables={"staff": plan.staff} if plan.staff is not None else None,
+    )
+
+
 def _iter_rows(frame: pd.DataFrame) -> Iterator[pd.Series]:
     for _, row in frame.iterrows():
         yield row
 
 
-def _interactive_map(plan: io.PlanFiles, path: Path) -> Path | None:
-    """``map.html`` through ``render.write_map`` when that module exists."""
-    try:
-        from jinfeng_grid.render import maps as render
-    except ImportError:
-        logger.info("no interactive map: jinfeng_grid.render is not available")
-        return None
-    write_map = getattr(render, "write_map", None)
-    if write_map is None:
-        logger.info("no interactive map: jinfeng_grid.render has no write_map")
-        return None
-    result = write_map(plan, path)
-    return Path(result) if result is not None else path
-
-
 def _readme(
-    plan: io.PlanFiles, info: MapInfo, written: dict[str, Path], *, changed: int, paper: str
+    plan: Plan, info: MapInfo, written: dict[str, Path], *, changed: int, paper: str
 ) -> str:
+    source = plan.source.name if plan.source is not None else "a plan made in memory"
     c = len(plan.communities)
     g = len(plan.grids)
     descriptions = {
@@ -315,7 +325,7 @@ def _readme(
         "  图中文字使用 Noto Sans CJK SC 子集字体（SIL 开源字体许可），已嵌入 PDF。",
         "  Text is set in a subset of Noto Sans CJK SC (SIL Open Font License), embedded.",
         "",
-        f"由 jinfeng_grid 生成 / made by jinfeng_grid from {plan.path.name}",
+        f"由 jinfeng_grid 生成 / made by jinfeng_grid from {source}",
         "",
     ]
     return "\n".join(lines)

@@ -8,14 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from jinfeng_grid import io
-from jinfeng_grid.errors import InputDataError
+from jinfeng_grid.plan.directory import moves_table
+from jinfeng_grid.plan.value import Plan
 from jinfeng_grid.render.cartography import short_grid_name
-from jinfeng_grid.render.page import (
-    MapInfo,
-)
-from jinfeng_grid.render.scenario import plan_scenario
-from jinfeng_grid.staffing import plan as staffing
 
 __all__ = [
     "BASIS_NAMES",
@@ -24,7 +19,6 @@ __all__ = [
     "compound_grids",
     "headed",
     "package_tables",
-    "plan_staffing",
 ]
 
 ROLE_NAMES = {
@@ -118,7 +112,7 @@ _LEVEL_NAMES = {"grid": "网格", "community": "社区", "subdistrict": "街道"
 # --- tables ------------------------------------------------------------------------------
 
 
-def compound_grids(plan: io.PlanFiles) -> pd.Series:
+def compound_grids(plan: Plan) -> pd.Series:
     """Short names of the grids each compound is in (``第1网格、第2网格``), by compound id.
 
     From the buildings' ``grid_id`` when the plan has buildings, else from where the
@@ -149,17 +143,8 @@ def compound_grids(plan: io.PlanFiles) -> pd.Series:
     )
 
 
-def plan_staffing(plan: io.PlanFiles, info: MapInfo) -> pd.DataFrame:
-    """The plan's staffing table, for the district of the plan's scenario."""
-    return staffing.staffing_for_plan(
-        plan,
-        district_id=plan_scenario(plan).report.district_code,
-        district_name=info.district_name,
-    )
-
-
 def package_tables(
-    plan: io.PlanFiles, *, boundaries: pd.DataFrame, staff: pd.DataFrame
+    plan: Plan, *, boundaries: pd.DataFrame, staff: pd.DataFrame
 ) -> dict[str, pd.DataFrame]:
     """The workbook's sheets with Chinese headers: 社区, 网格, 小区, 调整明细, 四至, 人员配置.
 
@@ -186,7 +171,7 @@ def package_tables(
         "网格": headed(grids, _GRID_HEADERS),
         "小区": headed(compounds, _COMPOUND_HEADERS),
     }
-    moves = _read_moves(plan)
+    moves = moves_table(plan)
     if moves is not None:
         tables["调整明细"] = headed(moves, _MOVE_HEADERS)
     tables["四至"] = headed(boundaries, _BOUNDARY_HEADERS)
@@ -200,15 +185,3 @@ def headed(frame: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
     rest = [c for c in frame.columns if c not in headers]
     out = frame.loc[:, known + rest].rename(columns=headers)
     return out.reset_index(drop=True)
-
-
-def _read_moves(plan: io.PlanFiles) -> pd.DataFrame | None:
-    path = plan.path / "moves.csv"
-    if not path.is_file():
-        return None
-    try:
-        return pd.read_csv(path, encoding="utf-8-sig", dtype={"new_community_id": str})
-    except (OSError, ValueError, pd.errors.ParserError) as error:
-        raise InputDataError(
-            f"cannot read {path}: {error}; make the plan again with jinfeng-grid plan"
-        ) from error

@@ -5,6 +5,8 @@ from __future__ import annotations
 from jinfeng_grid.staffing.actual import ROLE_COLUMNS, staff_by_unit
 from jinfeng_grid.staffing.norms import ROLES, StaffingNorms, required_staff, staffing_table
 from jinfeng_grid.staffing.plan import (
+    PlanStaffing,
+    plan_staffing,
     staffing_before_plan,
     staffing_comparison,
     staffing_current,
@@ -14,7 +16,9 @@ from jinfeng_grid.staffing.plan import (
 __all__ = [
     "ROLES",
     "ROLE_COLUMNS",
+    "PlanStaffing",
     "StaffingNorms",
+    "plan_staffing",
     "required_staff",
     "staff_by_unit",
     "staffing_before_plan",

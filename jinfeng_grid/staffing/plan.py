@@ -7,6 +7,7 @@ prices it with the norms (:func:`jinfeng_grid.staffing.norms.staffing_table`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -18,9 +19,11 @@ from jinfeng_grid.staffing.actual import _known_actual, _same_members, staff_by_
 from jinfeng_grid.staffing.norms import LEVELS, ROLES, StaffingNorms, staffing_table
 
 if TYPE_CHECKING:
-    from jinfeng_grid.io.plan_dir import PlanFiles
+    from jinfeng_grid.plan.value import Plan
 
 __all__ = [
+    "PlanStaffing",
+    "plan_staffing",
     "staffing_before_plan",
     "staffing_comparison",
     "staffing_current",
@@ -40,7 +43,7 @@ def _district_row(frame: pd.DataFrame, district_id: str, district_name: str, gri
 
 
 def staffing_for_plan(
-    plan: PlanFiles,
+    plan: Plan,
     *,
     norms: StaffingNorms | None = None,
     district_id: str = DEFAULT_DISTRICT_CODE,
@@ -65,7 +68,7 @@ def staffing_for_plan(
     Parameters
     ----------
     plan
-        A plan directory read by :func:`jinfeng_grid.io.read_plan`.
+        A plan directory read by :func:`jinfeng_grid.plan.read_plan`.
     norms
         The norms; the shipped standards when ``None``.
     district_id, district_name
@@ -88,7 +91,7 @@ def staffing_for_plan(
     Examples
     --------
     >>> from jinfeng_grid import io
-    >>> table = staffing_for_plan(io.read_plan("plan/"))  # doctest: +SKIP
+    >>> table = staffing_for_plan(read_plan("plan/"))  # doctest: +SKIP
     >>> table.query("level == 'district'")[["role", "required_min", "actual"]]  # doctest: +SKIP
     """
     compounds, communities, grids = plan.compounds, plan.communities, plan.grids
@@ -341,7 +344,7 @@ def _current_grids(frame: pd.DataFrame, buildings: pd.DataFrame | None) -> pd.Da
 
 
 def staffing_before_plan(
-    plan: PlanFiles,
+    plan: Plan,
     *,
     norms: StaffingNorms | None = None,
     district_id: str = DEFAULT_DISTRICT_CODE,
@@ -434,3 +437,41 @@ def staffing_comparison(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFra
     for column in ("units_before", "units_after"):
         merged[column] = merged[column].fillna(0).astype(int)
     return merged.loc[:, list(COMPARISON_COLUMNS)]
+
+
+@dataclass(frozen=True)
+class PlanStaffing:
+    """The staff a plan's units need and have, computed once for every output.
+
+    Attributes
+    ----------
+    units
+        :func:`staffing_for_plan`: every grid, community, subdistrict and the district
+        of the plan.
+    current
+        :func:`staffing_before_plan`: the current units, or None when the plan's
+        compounds carry no current community.
+    """
+
+    units: pd.DataFrame
+    current: pd.DataFrame | None
+
+
+def plan_staffing(plan: Plan) -> PlanStaffing:
+    """The staffing of a plan and of its current units, under the plan's district.
+
+    The district's code and name come from the plan's scenario (``[report]``). This is
+    what the maps, the atlas and the workbook show; they take it as data.
+
+    Raises
+    ------
+    InputDataError
+        If the plan's staff table cannot be attributed to its units.
+    """
+    keys = {
+        "district_id": plan.scenario.report.district_code,
+        "district_name": plan.scenario.report.district_name,
+    }
+    return PlanStaffing(
+        units=staffing_for_plan(plan, **keys), current=staffing_before_plan(plan, **keys)
+    )

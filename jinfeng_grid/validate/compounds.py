@@ -30,9 +30,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from jinfeng_grid.config.options import DEFAULT_GAP_TOLERANCE_M
 from jinfeng_grid.crs import is_metric
 from jinfeng_grid.errors import GeometryError, InputDataError
-from jinfeng_grid.config.options import DEFAULT_GAP_TOLERANCE_M
 from jinfeng_grid.validate import rules as rules
 from jinfeng_grid.validate.rules import RULES, Issue, Severity
 
