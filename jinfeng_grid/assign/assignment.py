@@ -48,7 +48,6 @@ import pandas as pd
 from jinfeng_grid.assign.model import CoverProblem, StageOutcome, solve_cover
 from jinfeng_grid.assign.options import AssignOptions
 from jinfeng_grid.assign.roster import (
-    ROSTER_COLUMNS,
     CurrentUnits,
     check_roster,
     current_units,
@@ -67,10 +66,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ASSIGNED_ROLES",
-    "ROSTER_COLUMNS",
     "StaffAssignment",
     "assign_staff",
-    "check_roster",
 ]
 
 logger = logging.getLogger(__name__)

@@ -35,8 +35,6 @@ from jinfeng_grid.graph.components import _connect_components, _nearest_outside,
 from jinfeng_grid.graph.nodes import _node_attributes, _prepared
 
 __all__ = [
-    "DEFAULT_BARRIER_GAP_M",
-    "DEFAULT_GAP_TOLERANCE_M",
     "DEFAULT_MIN_SHARED_M",
     "arterial_roads",
     "build_adjacency",

@@ -38,14 +38,13 @@ import numpy as np
 from jinfeng_grid.errors import ConfigError, InfeasibleSpecError, SolverError
 from jinfeng_grid.partition import audit as _audit
 from jinfeng_grid.partition.audit import (
-    cut_edge_difference,
     every_node_assigned,
     objective_matches,
     parts_connected,
     plan_objective,
     within_bounds,
 )
-from jinfeng_grid.partition.bounds import BoundResult, boundary_bound
+from jinfeng_grid.partition.bounds import boundary_bound
 from jinfeng_grid.partition.contiguity import node_weights
 from jinfeng_grid.partition.heuristic import HeuristicProblem, heuristic_partition
 from jinfeng_grid.partition.model import PartitionModel, build_partition_model
@@ -54,20 +53,10 @@ from jinfeng_grid.partition.spec import PartitionResult, PartitionSpec, Status
 
 __all__ = [
     "TREE_SEARCH_OPTIONS",
-    "BoundResult",
-    "PartitionModel",
     "audit_plan",
-    "boundary_bound",
-    "build_partition_model",
-    "cut_edge_difference",
     "diagnose_partition",
-    "every_node_assigned",
-    "objective_matches",
     "partition_graph",
-    "parts_connected",
-    "plan_objective",
     "solve_partition_model",
-    "within_bounds",
 ]
 
 logger = logging.getLogger(__name__)

@@ -52,20 +52,13 @@ from jinfeng_grid.plan.levels import (
     plan_level,
 )
 from jinfeng_grid.plan.pieces import link_pieces, locked_compounds, node_name
-from jinfeng_grid.plan.records import LevelSummary, PlanWarning, Subproblem
+from jinfeng_grid.plan.records import PlanWarning
 from jinfeng_grid.plan.solve import Outcome
-from jinfeng_grid.plan.split import SplitResult, split_community
 from jinfeng_grid.plan.subdistricts import SUBDISTRICT_TIME_SHARE, plan_subdistricts
 from jinfeng_grid.plan.value import Plan, planned
 
 __all__ = [
-    "LevelSummary",
-    "Plan",
-    "PlanWarning",
-    "SplitResult",
-    "Subproblem",
     "plan_district",
-    "split_community",
 ]
 
 logger = logging.getLogger(__name__)

@@ -34,25 +34,12 @@ from jinfeng_grid import io
 from jinfeng_grid.plan.directory import read_plan
 from jinfeng_grid.plan.value import Plan
 from jinfeng_grid.render import explore as _explore
-from jinfeng_grid.render.adjacency import plot_adjacency
-from jinfeng_grid.render.basemaps import BASEMAPS, TIANDITU_KEY_ENV, resolve_basemap
-from jinfeng_grid.render.before_after import plot_before_after
-from jinfeng_grid.render.cartography import plot_community, plot_overview
+from jinfeng_grid.render.basemaps import TIANDITU_KEY_ENV, resolve_basemap
 from jinfeng_grid.render.print_maps import print_maps
-from jinfeng_grid.render.style import print_style
-from jinfeng_grid.render.web_features import LAYER_NAMES
 from jinfeng_grid.staffing.plan import PlanStaffing
 
 __all__ = [
-    "BASEMAPS",
-    "LAYER_NAMES",
-    "TIANDITU_KEY_ENV",
     "explore_plan",
-    "plot_adjacency",
-    "plot_before_after",
-    "plot_community",
-    "plot_overview",
-    "print_style",
     "write_map",
     "write_print_maps",
 ]

@@ -39,8 +39,6 @@ from jinfeng_grid.validate.rules import RULES, Issue, Severity
 __all__ = [
     "DEFAULT_OVERLAP_TOLERANCE",
     "DEFAULT_REPAIR_AREA_TOLERANCE",
-    "Issue",
-    "Severity",
     "ValidationReport",
     "validate_compounds",
 ]
